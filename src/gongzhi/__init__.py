@@ -1,0 +1,1 @@
+"""Gongzhi (共治): governance and services of Chinese residential communities."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TreeConfig(AppConfig):
+    name = "gongzhi.tree"
+    label = "tree"

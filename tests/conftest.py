@@ -1,0 +1,44 @@
+"""Shared fixtures: a small tree with one of each level, people and an acting staff user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from gongzhi.people import services as people
+from gongzhi.tree import services as tree
+
+
+@pytest.fixture
+def actor(django_user_model):
+    return django_user_model.objects.create_user(username="admin", password="pw-admin-123", is_staff=True,
+                                                 is_superuser=True)
+
+
+@pytest.fixture
+def small_tree(actor):
+    """district → street → community → compound → building → stairwell with 3 dwellings."""
+    d = tree.node_create(actor=actor, parent=None, name="吴兴区", level="district", code="330502", policy_pack="huzhou")
+    s = tree.node_create(actor=actor, parent=d, name="月河街道", level="street", code="330502001000")
+    c = tree.node_create(actor=actor, parent=s, name="月河社区", level="community", code="330502001001")
+    k = tree.node_create(actor=actor, parent=c, name="锦绣小区", level="compound")
+    b = tree.node_create(actor=actor, parent=k, name="1幢", level="building")
+    w = tree.node_create(actor=actor, parent=b, name="1单元", level="stairwell")
+    dwellings = [
+        tree.dwelling_create(actor=actor, stairwell=w, number=f"{n}01", area=Decimal("89.47"), floor=n)
+        for n in (1, 2, 3)
+    ]
+    return {"district": d, "street": s, "community": c, "compound": k, "building": b, "stairwell": w,
+            "dwellings": dwellings}
+
+
+@pytest.fixture
+def a_person(actor):
+    return people.person_create(actor=actor, name="张三", id_number="11010519491231002X", phone="13812345678")
+
+
+@pytest.fixture
+def day():
+    return dt.date(2026, 1, 1)
