@@ -13,14 +13,17 @@ from gongzhi.tree import services as tree
 
 @pytest.fixture
 def actor(django_user_model):
-    return django_user_model.objects.create_user(username="admin", password="pw-admin-123", is_staff=True,
-                                                 is_superuser=True)
+    return django_user_model.objects.create_user(
+        username="admin", password="pw-admin-123", is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture
 def small_tree(actor):
     """district → street → community → compound → building → stairwell with 3 dwellings."""
-    d = tree.node_create(actor=actor, parent=None, name="吴兴区", level="district", code="330502", policy_pack="huzhou")
+    d = tree.node_create(
+        actor=actor, parent=None, name="吴兴区", level="district", code="330502", policy_pack="huzhou"
+    )
     s = tree.node_create(actor=actor, parent=d, name="月河街道", level="street", code="330502001000")
     c = tree.node_create(actor=actor, parent=s, name="月河社区", level="community", code="330502001001")
     k = tree.node_create(actor=actor, parent=c, name="锦绣小区", level="compound")
@@ -30,8 +33,15 @@ def small_tree(actor):
         tree.dwelling_create(actor=actor, stairwell=w, number=f"{n}01", area=Decimal("89.47"), floor=n)
         for n in (1, 2, 3)
     ]
-    return {"district": d, "street": s, "community": c, "compound": k, "building": b, "stairwell": w,
-            "dwellings": dwellings}
+    return {
+        "district": d,
+        "street": s,
+        "community": c,
+        "compound": k,
+        "building": b,
+        "stairwell": w,
+        "dwellings": dwellings,
+    }
 
 
 @pytest.fixture
@@ -42,3 +52,19 @@ def a_person(actor):
 @pytest.fixture
 def day():
     return dt.date(2026, 1, 1)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With GONGZHI_REQUIRE_BROWSER=1 (CI on PostgreSQL) a skipped browser test is a failure, not a skip."""
+    outcome = yield
+    report = outcome.get_result()
+    import os
+
+    if (
+        os.environ.get("GONGZHI_REQUIRE_BROWSER") == "1"
+        and report.skipped
+        and item.get_closest_marker("browser")
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped but GONGZHI_REQUIRE_BROWSER=1: {report.longrepr}"

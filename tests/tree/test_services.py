@@ -22,7 +22,9 @@ def test_ancestors_root_first(small_tree):
 
 
 def test_node_create_is_audited(small_tree):
-    entry = AuditEntry.objects.filter(action="tree.node_created", object_id=str(small_tree["compound"].pk)).get()
+    entry = AuditEntry.objects.filter(
+        action="tree.node_created", object_id=str(small_tree["compound"].pk)
+    ).get()
     assert entry.after["name"] == "锦绣小区"
 
 
@@ -35,7 +37,9 @@ def test_level_must_fit_parent(actor, small_tree):
 
 def test_community_code_must_extend_street(actor, small_tree):
     with pytest.raises(InvalidInput) as exc:
-        tree.node_create(actor=actor, parent=small_tree["street"], name="x", level="community", code="330502002001")
+        tree.node_create(
+            actor=actor, parent=small_tree["street"], name="x", level="community", code="330502002001"
+        )
     assert exc.value.code == "code_parent_mismatch"
 
 

@@ -27,7 +27,9 @@ class Account(models.Model):
     """Links a log-in to the person it belongs to (residents, and staff who are also residents)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
 
     class Meta:
         verbose_name = _("account")
@@ -40,12 +42,23 @@ class Account(models.Model):
 class RoleAssignment(models.Model):
     """(user, role, scope, start, end). The scope is a tree node, a grid or a dwelling (accounts.roles)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_assignments"
+    )
     role = models.CharField(_("role"), max_length=40, choices=[(r.value, ROLE_LABELS[r]) for r in Role])
-    node = models.ForeignKey(Node, verbose_name=_("node"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey(Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey(
+        Node, verbose_name=_("node"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     dwelling = models.ForeignKey(
-        Dwelling, verbose_name=_("dwelling"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Dwelling,
+        verbose_name=_("dwelling"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Tree path of the scope (node path, the grid's community path, or the dwelling's stairwell path).
     scope_path = models.CharField(max_length=255, editable=False, default="")
@@ -64,7 +77,9 @@ class RoleAssignment(models.Model):
                 ),
                 name="role_assignment_one_scope",
             ),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="role_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="role_end_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["user", "end"], name="role_user_end")]
 

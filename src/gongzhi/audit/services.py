@@ -6,7 +6,6 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 
 from gongzhi.audit.context import current_ip
@@ -39,7 +38,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Any,
     action: str,
     obj: models.Model,
     before: dict[str, Any] | None = None,

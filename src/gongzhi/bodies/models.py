@@ -62,8 +62,12 @@ class Body(models.Model):
     """An organisation attached to a tree node (bodies.kinds.ATTACH_LEVELS)."""
 
     kind = models.CharField(_("kind"), max_length=50, choices=[(k.value, KIND_LABELS[k]) for k in BodyKind])
-    node = models.ForeignKey(Node, verbose_name=_("attached to"), on_delete=models.PROTECT, related_name="bodies")
-    grid = models.ForeignKey(Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey(
+        Node, verbose_name=_("attached to"), on_delete=models.PROTECT, related_name="bodies"
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=120)
     term_start = models.DateField(_("term start"), null=True, blank=True)
     term_end = models.DateField(_("term end"), null=True, blank=True)
@@ -89,16 +93,28 @@ class Body(models.Model):
 
 class BodyMembership(models.Model):
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="memberships")
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="body_memberships")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="body_memberships"
+    )
     position = models.CharField(
-        _("position"), max_length=30, choices=[(p.value, POSITION_LABELS[p]) for p in Position], default=Position.MEMBER
+        _("position"),
+        max_length=30,
+        choices=[(p.value, POSITION_LABELS[p]) for p in Position],
+        default=Position.MEMBER,
     )
     elected_how = models.CharField(
-        _("how chosen"), max_length=30, choices=[(e.value, ELECTED_LABELS[e]) for e in ElectedHow], blank=True, default=""
+        _("how chosen"),
+        max_length=30,
+        choices=[(e.value, ELECTED_LABELS[e]) for e in ElectedHow],
+        blank=True,
+        default="",
     )
     category = models.CharField(
-        _("category"), max_length=30, choices=[(c.value, CATEGORY_LABELS[c]) for c in RepresentativeCategory],
-        blank=True, default="",
+        _("category"),
+        max_length=30,
+        choices=[(c.value, CATEGORY_LABELS[c]) for c in RepresentativeCategory],
+        blank=True,
+        default="",
     )
     term_start = models.DateField(_("term start"))
     term_end = models.DateField(_("term end"), null=True, blank=True)
@@ -110,7 +126,9 @@ class BodyMembership(models.Model):
         verbose_name_plural = _("body memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["body", "person"], condition=Q(ended_on__isnull=True), name="membership_one_open_per_person"
+                fields=["body", "person"],
+                condition=Q(ended_on__isnull=True),
+                name="membership_one_open_per_person",
             ),
         ]
 

@@ -30,7 +30,9 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [
-            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="person_id_number_unique"),
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~Q(id_number=""), name="person_id_number_unique"
+            ),
         ]
         indexes = [models.Index(fields=["name"], name="person_name")]
 
@@ -72,8 +74,12 @@ class PersonTag(models.Model):
 class Ownership(models.Model):
     """A person's (co-)ownership of a dwelling over a period; the roll at any date is reconstructible."""
 
-    dwelling = models.ForeignKey(Dwelling, verbose_name=_("dwelling"), on_delete=models.PROTECT, related_name="ownerships")
-    person = models.ForeignKey(Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ownerships")
+    dwelling = models.ForeignKey(
+        Dwelling, verbose_name=_("dwelling"), on_delete=models.PROTECT, related_name="ownerships"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ownerships"
+    )
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True, help_text=_("exclusive; empty while current"))
     document = models.CharField(_("title document"), max_length=100, blank=True, default="")
@@ -83,9 +89,13 @@ class Ownership(models.Model):
         verbose_name_plural = _("ownerships")
         constraints = [
             models.UniqueConstraint(
-                fields=["dwelling", "person"], condition=Q(end__isnull=True), name="ownership_one_open_per_owner"
+                fields=["dwelling", "person"],
+                condition=Q(end__isnull=True),
+                name="ownership_one_open_per_owner",
             ),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gt=models.F("start")), name="ownership_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=models.F("start")), name="ownership_end_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["person", "end"], name="ownership_person_end")]
 
@@ -102,8 +112,12 @@ class Relation(models.TextChoices):
 class Residency(models.Model):
     """Household membership: a person living in a dwelling, with relation; closed, never deleted."""
 
-    dwelling = models.ForeignKey(Dwelling, verbose_name=_("dwelling"), on_delete=models.PROTECT, related_name="residencies")
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="residencies")
+    dwelling = models.ForeignKey(
+        Dwelling, verbose_name=_("dwelling"), on_delete=models.PROTECT, related_name="residencies"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="residencies"
+    )
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
     is_representative = models.BooleanField(_("household representative"), default=False)
     start = models.DateField(_("moved in"))
@@ -115,16 +129,24 @@ class Residency(models.Model):
         verbose_name = _("household membership")
         verbose_name_plural = _("household memberships")
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=Q(end__isnull=True), name="residency_one_home_per_person"),
             models.UniqueConstraint(
-                fields=["dwelling"], condition=Q(end__isnull=True, is_representative=True),
+                fields=["person"], condition=Q(end__isnull=True), name="residency_one_home_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["dwelling"],
+                condition=Q(end__isnull=True, is_representative=True),
                 name="residency_one_representative_per_dwelling",
             ),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="residency_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="residency_end_after_start",
+            ),
         ]
         indexes = [
             models.Index(
-                fields=["path"], condition=Q(end__isnull=True), name="residency_open_path",
+                fields=["path"],
+                condition=Q(end__isnull=True),
+                name="residency_open_path",
                 opclasses=["varchar_pattern_ops"],  # LIKE 'prefix%' on PostgreSQL; ignored elsewhere
             ),
             models.Index(fields=["dwelling", "end"], name="residency_dwelling_end"),

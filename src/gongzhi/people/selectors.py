@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from gongzhi.people.models import Ownership, Residency
+from gongzhi.core.errors import NotFound
+from gongzhi.people.models import Ownership, Person, Residency
 from gongzhi.tree.models import Dwelling, Node
+from gongzhi.tree.selectors import Access, path_access, scopes_of
 
 
 def ownerships_on(day: dt.date) -> QuerySet[Ownership]:
@@ -21,14 +25,74 @@ def owners_of(dwelling: Dwelling, day: dt.date) -> list[int]:
 
 def roll_on(node: Node, day: dt.date) -> dict[int, list[int]]:
     """{dwelling id: [owner person ids]} for every dwelling under `node` on `day` (a vote's frozen roll)."""
-    roll: dict[int, list[int]] = {pk: [] for pk in Dwelling.objects.filter(path__startswith=node.path).values_list("pk", flat=True)}
-    rows = ownerships_on(day).filter(dwelling__path__startswith=node.path).values_list("dwelling_id", "person_id")
+    roll: dict[int, list[int]] = {
+        pk: [] for pk in Dwelling.objects.filter(path__startswith=node.path).values_list("pk", flat=True)
+    }
+    rows = (
+        ownerships_on(day)
+        .filter(dwelling__path__startswith=node.path)
+        .values_list("dwelling_id", "person_id")
+    )
     for dwelling_id, person_id in rows:
         roll[dwelling_id].append(person_id)
     return {k: sorted(v) for k, v in roll.items()}
 
 
 def household_of(dwelling: Dwelling) -> QuerySet[Residency]:
-    return Residency.objects.filter(dwelling=dwelling, end__isnull=True).select_related("person").order_by(
-        "-is_representative", "relation", "person__name"
+    return (
+        Residency.objects.filter(dwelling=dwelling, end__isnull=True)
+        .select_related("person")
+        .order_by("-is_representative", "relation", "person__name")
+    )
+
+
+# --- Access for the server-rendered pages (see tree.selectors.scopes_of; replaced by rules next issue).
+
+
+def person_paths(person: Person) -> list[str]:
+    """Tree paths a person is attached to now: home, dwellings owned, bodies sat on."""
+    from gongzhi.bodies.models import BodyMembership
+
+    paths = list(Residency.objects.filter(person=person, end__isnull=True).values_list("path", flat=True))
+    paths += Ownership.objects.filter(person=person, end__isnull=True).values_list(
+        "dwelling__path", flat=True
+    )
+    paths += BodyMembership.objects.filter(person=person, ended_on__isnull=True).values_list(
+        "body__node__path", flat=True
+    )
+    return paths
+
+
+def person_get_for(user: AbstractBaseUser | AnonymousUser, person_id: int) -> Person:
+    """A person the user may see: one attached somewhere inside a node scope; NotFound otherwise."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is not None:
+        scopes = scopes_of(user)
+        if scopes is None or any(path_access(scopes, p) == Access.FULL for p in person_paths(person)):
+            return person
+    raise NotFound(_("No such person."), code="person_not_found")
+
+
+def ownerships_of(dwelling: Dwelling) -> QuerySet[Ownership]:
+    """Every ownership of a dwelling, current first, then by start date (the history)."""
+    return (
+        Ownership.objects.filter(dwelling=dwelling)
+        .select_related("person")
+        .order_by(F("end").desc(nulls_first=True), "-start", "person__name")
+    )
+
+
+def person_ownerships(person: Person) -> QuerySet[Ownership]:
+    return (
+        Ownership.objects.filter(person=person)
+        .select_related("dwelling", "dwelling__stairwell")
+        .order_by(F("end").desc(nulls_first=True), "-start")
+    )
+
+
+def person_residencies(person: Person) -> QuerySet[Residency]:
+    return (
+        Residency.objects.filter(person=person)
+        .select_related("dwelling", "dwelling__stairwell")
+        .order_by(F("end").desc(nulls_first=True), "-start")
     )

@@ -12,11 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.audit.services import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput
 from gongzhi.people import idcard
-from gongzhi.people.models import CareTag, Person, PersonTag, Relation, Residency
-from gongzhi.people.models import Ownership
+from gongzhi.people.models import CareTag, Ownership, Person, PersonTag, Relation, Residency
 from gongzhi.tree.models import Dwelling
 
-PERSON_FIELDS = ["name", "gender", "id_number", "birth_date", "phone", "is_party_member", "is_registered_resident"]
+PERSON_FIELDS = [
+    "name",
+    "gender",
+    "id_number",
+    "birth_date",
+    "phone",
+    "is_party_member",
+    "is_registered_resident",
+]
 
 ID_ERRORS = {
     "length": _("An ID number has 18 characters."),
@@ -46,11 +53,18 @@ def validate_phone(raw: str) -> str:
     return phone
 
 
-def _person_values(name: str, id_number: str, phone: str, gender: str, birth_date: dt.date | None) -> dict[str, Any]:
+def _person_values(
+    name: str, id_number: str, phone: str, gender: str, birth_date: dt.date | None
+) -> dict[str, Any]:
     name = name.strip()
     if not name:
         raise InvalidInput(_("A name is required."), code="name_required")
-    values: dict[str, Any] = {"name": name, "phone": validate_phone(phone), "gender": gender, "birth_date": birth_date}
+    values: dict[str, Any] = {
+        "name": name,
+        "phone": validate_phone(phone),
+        "gender": gender,
+        "birth_date": birth_date,
+    }
     if id_number.strip():
         info = validate_id_number(id_number)
         values.update(id_number=info.number, birth_date=info.birth_date, gender=info.gender)
@@ -63,8 +77,15 @@ def _person_values(name: str, id_number: str, phone: str, gender: str, birth_dat
 
 @transaction.atomic
 def person_create(
-    *, actor: Any, name: str, id_number: str = "", phone: str = "", gender: str = "",
-    birth_date: dt.date | None = None, is_party_member: bool = False, is_registered_resident: bool = True,
+    *,
+    actor: Any,
+    name: str,
+    id_number: str = "",
+    phone: str = "",
+    gender: str = "",
+    birth_date: dt.date | None = None,
+    is_party_member: bool = False,
+    is_registered_resident: bool = True,
     tags: list[str] | None = None,
 ) -> Person:
     """Register a person. With an ID number, birth date and gender are derived from it."""
@@ -76,8 +97,12 @@ def person_create(
     )
     for tag in tags or []:
         _tag_add(person, tag)
-    audit_record(actor=actor, action="people.person_created", obj=person,
-                 after={**snapshot(person, PERSON_FIELDS), "tags": sorted(tags or [])})
+    audit_record(
+        actor=actor,
+        action="people.person_created",
+        obj=person,
+        after={**snapshot(person, PERSON_FIELDS), "tags": sorted(tags or [])},
+    )
     return person
 
 
@@ -91,10 +116,16 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
         raise InvalidInput(_("These fields cannot be changed here."), code="field_not_allowed")
     merged = {**before, **changes}
     values = _person_values(
-        merged["name"], merged["id_number"] or "", merged["phone"] or "", merged["gender"] or "",
+        merged["name"],
+        merged["id_number"] or "",
+        merged["phone"] or "",
+        merged["gender"] or "",
         changes.get("birth_date", person.birth_date),
     )
-    if values["id_number"] and Person.objects.filter(id_number=values["id_number"]).exclude(pk=person.pk).exists():
+    if (
+        values["id_number"]
+        and Person.objects.filter(id_number=values["id_number"]).exclude(pk=person.pk).exists()
+    ):
         raise InvalidInput(_("A person with this ID number is already registered."), code="id_taken")
     for key in ("is_party_member", "is_registered_resident"):
         if key in changes:
@@ -102,8 +133,13 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
     for key, value in values.items():
         setattr(person, key, value)
     person.save(update_fields=list(values))
-    audit_record(actor=actor, action="people.person_updated", obj=person, before=before,
-                 after=snapshot(person, PERSON_FIELDS))
+    audit_record(
+        actor=actor,
+        action="people.person_updated",
+        obj=person,
+        before=before,
+        after=snapshot(person, PERSON_FIELDS),
+    )
     return person
 
 
@@ -121,8 +157,13 @@ def person_tags_set(*, actor: Any, person: Person, tags: list[str]) -> None:
     for tag in tags:
         _tag_add(person, tag)
     person.tags.exclude(tag__in=tags).delete()
-    audit_record(actor=actor, action="people.tags_changed", obj=person, before={"tags": before},
-                 after={"tags": sorted(tags)})
+    audit_record(
+        actor=actor,
+        action="people.tags_changed",
+        obj=person,
+        before={"tags": before},
+        after={"tags": sorted(tags)},
+    )
 
 
 @transaction.atomic
@@ -133,8 +174,13 @@ def ownership_open(
     if Ownership.objects.filter(dwelling=dwelling, person=person, end__isnull=True).exists():
         raise InvalidInput(_("This person already owns this dwelling."), code="already_owner")
     ownership = Ownership.objects.create(dwelling=dwelling, person=person, start=start, document=document)
-    audit_record(actor=actor, action="people.ownership_opened", obj=ownership,
-                 after={"dwelling": dwelling.pk, "person": person.pk, "start": start}, node_path=dwelling.path)
+    audit_record(
+        actor=actor,
+        action="people.ownership_opened",
+        obj=ownership,
+        after={"dwelling": dwelling.pk, "person": person.pk, "start": start},
+        node_path=dwelling.path,
+    )
     return ownership
 
 
@@ -148,14 +194,25 @@ def ownership_close(*, actor: Any, ownership: Ownership, end: dt.date) -> Owners
         raise InvalidInput(_("An ownership must end after it started."), code="end_before_start")
     ownership.end = end
     ownership.save(update_fields=["end"])
-    audit_record(actor=actor, action="people.ownership_closed", obj=ownership, before={"end": None},
-                 after={"end": end}, node_path=ownership.dwelling.path)
+    audit_record(
+        actor=actor,
+        action="people.ownership_closed",
+        obj=ownership,
+        before={"end": None},
+        after={"end": end},
+        node_path=ownership.dwelling.path,
+    )
     return ownership
 
 
 @transaction.atomic
 def residency_move_in(
-    *, actor: Any, dwelling: Dwelling, person: Person, relation: str, start: dt.date,
+    *,
+    actor: Any,
+    dwelling: Dwelling,
+    person: Person,
+    relation: str,
+    start: dt.date,
     is_representative: bool = False,
 ) -> Residency:
     """Open a household membership. A person lives in one dwelling at a time: moving closes the old one."""
@@ -169,12 +226,26 @@ def residency_move_in(
     if is_representative:
         _clear_representative(actor, dwelling)
     residency = Residency.objects.create(
-        dwelling=dwelling, person=person, relation=relation, start=start, is_representative=is_representative,
+        dwelling=dwelling,
+        person=person,
+        relation=relation,
+        start=start,
+        is_representative=is_representative,
         path=dwelling.path,
     )
-    audit_record(actor=actor, action="people.moved_in", obj=residency,
-                 after={"dwelling": dwelling.pk, "person": person.pk, "relation": relation,
-                        "representative": is_representative, "start": start}, node_path=dwelling.path)
+    audit_record(
+        actor=actor,
+        action="people.moved_in",
+        obj=residency,
+        after={
+            "dwelling": dwelling.pk,
+            "person": person.pk,
+            "relation": relation,
+            "representative": is_representative,
+            "start": start,
+        },
+        node_path=dwelling.path,
+    )
     return residency
 
 
@@ -189,17 +260,31 @@ def residency_move_out(*, actor: Any, residency: Residency, end: dt.date) -> Res
     residency.end = end
     residency.is_representative = False
     residency.save(update_fields=["end", "is_representative"])
-    audit_record(actor=actor, action="people.moved_out", obj=residency, before={"end": None},
-                 after={"end": end}, node_path=residency.path)
+    audit_record(
+        actor=actor,
+        action="people.moved_out",
+        obj=residency,
+        before={"end": None},
+        after={"end": end},
+        node_path=residency.path,
+    )
     return residency
 
 
 def _clear_representative(actor: Any, dwelling: Dwelling) -> None:
-    for old in Residency.objects.select_for_update().filter(dwelling=dwelling, end__isnull=True, is_representative=True):
+    for old in Residency.objects.select_for_update().filter(
+        dwelling=dwelling, end__isnull=True, is_representative=True
+    ):
         old.is_representative = False
         old.save(update_fields=["is_representative"])
-        audit_record(actor=actor, action="people.representative_cleared", obj=old,
-                     before={"representative": True}, after={"representative": False}, node_path=old.path)
+        audit_record(
+            actor=actor,
+            action="people.representative_cleared",
+            obj=old,
+            before={"representative": True},
+            after={"representative": False},
+            node_path=old.path,
+        )
 
 
 @transaction.atomic
@@ -213,6 +298,12 @@ def household_representative_set(*, actor: Any, residency: Residency) -> Residen
     _clear_representative(actor, residency.dwelling)
     residency.is_representative = True
     residency.save(update_fields=["is_representative"])
-    audit_record(actor=actor, action="people.representative_set", obj=residency,
-                 before={"representative": False}, after={"representative": True}, node_path=residency.path)
+    audit_record(
+        actor=actor,
+        action="people.representative_set",
+        obj=residency,
+        before={"representative": False},
+        after={"representative": True},
+        node_path=residency.path,
+    )
     return residency

@@ -35,7 +35,9 @@ class Node(MP_Node):
     node_order_by: list[str] = []
 
     name = models.CharField(_("name"), max_length=100)
-    level = models.CharField(_("level"), max_length=20, choices=[(lv.value, LEVEL_LABELS[lv]) for lv in Level])
+    level = models.CharField(
+        _("level"), max_length=20, choices=[(lv.value, LEVEL_LABELS[lv]) for lv in Level]
+    )
     code = models.CharField(_("statistical division code"), max_length=12, blank=True, default="")
     community_kind = models.CharField(
         _("community type"), max_length=12, choices=CommunityKind.choices, blank=True, default=""
@@ -70,7 +72,11 @@ class Grid(models.Model):
         Node, verbose_name=_("community"), on_delete=models.PROTECT, related_name="grids"
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent grid"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="micro_grids",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.GRID)
@@ -113,12 +119,16 @@ class Dwelling(models.Model):
         Node, verbose_name=_("stairwell"), on_delete=models.PROTECT, related_name="dwellings"
     )
     building = models.ForeignKey(Node, verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Node, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        Node, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
     # The stairwell's tree path, copied so subtree counts need no join (kept in step by tree.services).
     path = models.CharField(max_length=255, db_index=True, editable=False)
     number = models.CharField(_("dwelling number"), max_length=20)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
-    use = models.CharField(_("use"), max_length=12, choices=DwellingUse.choices, default=DwellingUse.RESIDENTIAL)
+    use = models.CharField(
+        _("use"), max_length=12, choices=DwellingUse.choices, default=DwellingUse.RESIDENTIAL
+    )
     area = models.DecimalField(
         _("floor area (m²)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
     )
@@ -129,7 +139,12 @@ class Dwelling(models.Model):
     is_sold = models.BooleanField(_("sold"), default=True)
     is_delivered = models.BooleanField(_("delivered"), default=True)
     grid = models.ForeignKey(
-        Grid, verbose_name=_("grid"), null=True, blank=True, on_delete=models.SET_NULL, related_name="dwellings"
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dwellings",
     )
     micro_grid = models.ForeignKey(
         Grid, verbose_name=_("micro-grid"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -140,7 +155,9 @@ class Dwelling(models.Model):
         verbose_name_plural = _("dwellings")
         ordering = ["path", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["stairwell", "number"], name="dwelling_number_unique_in_stairwell"),
+            models.UniqueConstraint(
+                fields=["stairwell", "number"], name="dwelling_number_unique_in_stairwell"
+            ),
             models.CheckConstraint(condition=Q(area__gte=0), name="dwelling_area_non_negative"),
         ]
         indexes = [models.Index(fields=["community", "grid"], name="dwelling_community_grid")]

@@ -15,12 +15,24 @@ from gongzhi.tree.levels import Level, may_contain, validate_code
 from gongzhi.tree.models import AreaSource, Dwelling, DwellingUse, Grid, Node
 
 NODE_FIELDS = ["name", "level", "code", "community_kind", "policy_pack"]
-DWELLING_FIELDS = ["number", "floor", "use", "area", "area_source", "is_sold", "is_delivered", "grid", "micro_grid"]
+DWELLING_FIELDS = [
+    "number",
+    "floor",
+    "use",
+    "area",
+    "area_source",
+    "is_sold",
+    "is_delivered",
+    "grid",
+    "micro_grid",
+]
 
 CODE_ERRORS = {
     "code_not_digits": _("The division code must contain digits only."),
     "code_length": _("A street or community code has 12 digits (a district code 6 or 12)."),
-    "code_shape": _("The code does not have the shape of this level (street codes end in 000, community codes do not)."),
+    "code_shape": _(
+        "The code does not have the shape of this level (street codes end in 000, community codes do not)."
+    ),
     "code_parent_mismatch": _("The code does not extend the parent's division code."),
     "code_not_allowed": _("Only districts, streets and communities carry a division code."),
 }
@@ -31,7 +43,9 @@ def parse_area(raw: Any) -> Decimal:
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise InvalidInput(_("The floor area must be a number of square metres."), code="area_invalid") from exc
+        raise InvalidInput(
+            _("The floor area must be a number of square metres."), code="area_invalid"
+        ) from exc
     if not value.is_finite() or value < 0:
         raise InvalidInput(_("The floor area must be a non-negative number."), code="area_invalid")
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -58,7 +72,13 @@ def _check_node(*, parent: Node | None, level: str, code: str, community_kind: s
 
 @transaction.atomic
 def node_create(
-    *, actor: Any, parent: Node | None, name: str, level: str, code: str = "", community_kind: str = "",
+    *,
+    actor: Any,
+    parent: Node | None,
+    name: str,
+    level: str,
+    code: str = "",
+    community_kind: str = "",
     policy_pack: str = "",
 ) -> Node:
     """Add a node under `parent` (None: a new district). The level must fit under the parent's level."""
@@ -74,9 +94,25 @@ def node_create(
         require_pack(policy_pack)
     if code and Node.objects.filter(code=code).exists():
         raise InvalidInput(_("Another node already has this division code."), code="code_taken")
-    fields = {"name": name, "level": level, "code": code, "community_kind": community_kind, "policy_pack": policy_pack}
-    node = Node.objects.add_child(parent, create_kwargs=fields) if parent else Node.objects.add_root(create_kwargs=fields)
-    audit_record(actor=actor, action="tree.node_created", obj=node, after=snapshot(node, NODE_FIELDS), node_path=node.path)
+    fields = {
+        "name": name,
+        "level": level,
+        "code": code,
+        "community_kind": community_kind,
+        "policy_pack": policy_pack,
+    }
+    node = (
+        Node.objects.add_child(parent, create_kwargs=fields)
+        if parent
+        else Node.objects.add_root(create_kwargs=fields)
+    )
+    audit_record(
+        actor=actor,
+        action="tree.node_created",
+        obj=node,
+        after=snapshot(node, NODE_FIELDS),
+        node_path=node.path,
+    )
     return node
 
 
@@ -100,8 +136,14 @@ def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
     if node.code and Node.objects.filter(code=node.code).exclude(pk=node.pk).exists():
         raise InvalidInput(_("Another node already has this division code."), code="code_taken")
     node.save(update_fields=list(changes))
-    audit_record(actor=actor, action="tree.node_updated", obj=node, before=before,
-                 after=snapshot(node, NODE_FIELDS), node_path=node.path)
+    audit_record(
+        actor=actor,
+        action="tree.node_updated",
+        obj=node,
+        before=before,
+        after=snapshot(node, NODE_FIELDS),
+        node_path=node.path,
+    )
     return node
 
 
@@ -121,9 +163,17 @@ def building_of(stairwell: Node) -> Node:
 
 @transaction.atomic
 def dwelling_create(
-    *, actor: Any, stairwell: Node, number: str, area: Any, use: str = DwellingUse.RESIDENTIAL,
-    area_source: str = AreaSource.REGISTER, floor: int | None = None, is_sold: bool = True,
-    is_delivered: bool = True, grid: Grid | None = None,
+    *,
+    actor: Any,
+    stairwell: Node,
+    number: str,
+    area: Any,
+    use: str = DwellingUse.RESIDENTIAL,
+    area_source: str = AreaSource.REGISTER,
+    floor: int | None = None,
+    is_sold: bool = True,
+    is_delivered: bool = True,
+    grid: Grid | None = None,
 ) -> Dwelling:
     """Add a dwelling (exclusive part) to a stairwell; its number is unique within the stairwell."""
     if stairwell.level != Level.STAIRWELL:
@@ -141,12 +191,26 @@ def dwelling_create(
     if grid is not None and grid.community_id != community.pk:
         raise InvalidInput(_("The grid belongs to another community."), code="grid_other_community")
     dwelling = Dwelling.objects.create(
-        stairwell=stairwell, building=building_of(stairwell), community=community, path=stairwell.path,
-        number=number, floor=floor, use=use, area=parse_area(area), area_source=area_source,
-        is_sold=is_sold, is_delivered=is_delivered, grid=grid,
+        stairwell=stairwell,
+        building=building_of(stairwell),
+        community=community,
+        path=stairwell.path,
+        number=number,
+        floor=floor,
+        use=use,
+        area=parse_area(area),
+        area_source=area_source,
+        is_sold=is_sold,
+        is_delivered=is_delivered,
+        grid=grid,
     )
-    audit_record(actor=actor, action="tree.dwelling_created", obj=dwelling,
-                 after=snapshot(dwelling, DWELLING_FIELDS), node_path=dwelling.path)
+    audit_record(
+        actor=actor,
+        action="tree.dwelling_created",
+        obj=dwelling,
+        after=snapshot(dwelling, DWELLING_FIELDS),
+        node_path=dwelling.path,
+    )
     return dwelling
 
 
@@ -166,19 +230,31 @@ def dwelling_update(*, actor: Any, dwelling: Dwelling, **changes: Any) -> Dwelli
         raise InvalidInput(_("Unknown area source."), code="area_source_invalid")
     if "number" in changes:
         changes["number"] = str(changes["number"]).strip()
-        clash = Dwelling.objects.filter(stairwell_id=dwelling.stairwell_id, number=changes["number"]).exclude(pk=dwelling.pk)
+        clash = Dwelling.objects.filter(stairwell_id=dwelling.stairwell_id, number=changes["number"]).exclude(
+            pk=dwelling.pk
+        )
         if not changes["number"] or clash.exists():
-            raise InvalidInput(_("This stairwell already has a dwelling with that number."), code="number_taken")
+            raise InvalidInput(
+                _("This stairwell already has a dwelling with that number."), code="number_taken"
+            )
     for key, value in changes.items():
         setattr(dwelling, key, value)
     dwelling.save(update_fields=list(changes))
-    audit_record(actor=actor, action="tree.dwelling_updated", obj=dwelling, before=before,
-                 after=snapshot(dwelling, DWELLING_FIELDS), node_path=dwelling.path)
+    audit_record(
+        actor=actor,
+        action="tree.dwelling_updated",
+        obj=dwelling,
+        before=before,
+        after=snapshot(dwelling, DWELLING_FIELDS),
+        node_path=dwelling.path,
+    )
     return dwelling
 
 
 @transaction.atomic
-def grid_create(*, actor: Any, community: Node, name: str, parent: Grid | None = None, code: str = "") -> Grid:
+def grid_create(
+    *, actor: Any, community: Node, name: str, parent: Grid | None = None, code: str = ""
+) -> Grid:
     """A grid of a community, or a micro-grid inside a grid of the same community."""
     if community.level != Level.COMMUNITY:
         raise InvalidInput(_("Grids are laid over a community."), code="not_a_community")
@@ -190,12 +266,19 @@ def grid_create(*, actor: Any, community: Node, name: str, parent: Grid | None =
     if Grid.objects.filter(community=community, name=name).exists():
         raise InvalidInput(_("The community already has a grid with this name."), code="name_taken")
     grid = Grid.objects.create(
-        community=community, name=name, parent=parent, code=code,
+        community=community,
+        name=name,
+        parent=parent,
+        code=code,
         kind=Grid.Kind.MICRO_GRID if parent else Grid.Kind.GRID,
     )
-    audit_record(actor=actor, action="tree.grid_created", obj=grid,
-                 after={"name": name, "community": community.pk, "parent": parent.pk if parent else None},
-                 node_path=community.path)
+    audit_record(
+        actor=actor,
+        action="tree.grid_created",
+        obj=grid,
+        after={"name": name, "community": community.pk, "parent": parent.pk if parent else None},
+        node_path=community.path,
+    )
     return grid
 
 
@@ -218,7 +301,11 @@ def grid_assign(
     else:
         moved = qs.exclude(grid=grid).update(grid=grid, micro_grid=None)
     community = grid.community
-    audit_record(actor=actor, action="tree.grid_assigned", obj=grid,
-                 after={"buildings": building_ids, "dwellings": dwelling_ids, "moved": moved},
-                 node_path=community.path)
+    audit_record(
+        actor=actor,
+        action="tree.grid_assigned",
+        obj=grid,
+        after={"buildings": building_ids, "dwellings": dwelling_ids, "moved": moved},
+        node_path=community.path,
+    )
     return moved
