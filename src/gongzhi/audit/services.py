@@ -1,15 +1,18 @@
-"""The one way to write an audit entry. Services call `audit_record` inside their own transaction."""
+"""The one way to write audit entries. Services call `audit_record` inside their own transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
+from gongzhi.audit import chain
 from gongzhi.audit.context import current_ip
-from gongzhi.audit.models import AuditEntry
+from gongzhi.audit.models import AuditEntry, AuditHead
 
 
 def _jsonable(value: Any) -> Any:
@@ -23,6 +26,8 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, float):
+        return repr(value)  # floats do not survive every JSON round trip bit for bit; the hash must
     return value
 
 
@@ -36,6 +41,67 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class Change:
+    """One audit entry to write with `audit_record_many` (bulk writers such as the roster import)."""
+
+    action: str
+    obj: models.Model
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    node_path: str = ""
+
+
+def _lock_head() -> AuditHead:
+    head, _ = AuditHead.objects.get_or_create(pk=1)
+    return AuditHead.objects.select_for_update().get(pk=head.pk)
+
+
+def _build(actor_id: int | None, change: Change, seq: int, prev_hash: str, at: dt.datetime) -> AuditEntry:
+    entry = AuditEntry(
+        at=at,
+        actor_id=actor_id,
+        action=change.action,
+        object_type=change.obj._meta.label_lower,
+        object_id=str(change.obj.pk),
+        object_repr=str(change.obj)[:200],
+        node_path=change.node_path,
+        before=_jsonable(change.before) if change.before is not None else None,
+        after=_jsonable(change.after) if change.after is not None else None,
+        source_ip=current_ip.get(),
+        seq=seq,
+        prev_hash=prev_hash,
+    )
+    entry.entry_hash = chain.entry_hash(prev_hash, entry.chain_fields())
+    return entry
+
+
+def _actor_id(actor: Any) -> int | None:
+    return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def audit_record_many(*, actor: Any, changes: list[Change]) -> list[AuditEntry]:
+    """Write several entries, chained in order. Must run inside the caller's transaction (asserted)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit entries must be written inside the service's transaction.atomic() block")
+    if not changes:
+        return []
+    head = _lock_head()
+    at = timezone.now()
+    actor_id = _actor_id(actor)
+    entries: list[AuditEntry] = []
+    seq, prev = head.seq, head.entry_hash
+    for change in changes:
+        seq += 1
+        entry = _build(actor_id, change, seq, prev, at)
+        entries.append(entry)
+        prev = entry.entry_hash
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    head.seq, head.entry_hash = seq, prev
+    head.save(update_fields=["seq", "entry_hash"])
+    return entries
+
+
 def audit_record(
     *,
     actor: Any,
@@ -46,17 +112,5 @@ def audit_record(
     node_path: str = "",
 ) -> AuditEntry:
     """Write one audit entry. Must be called inside the service's transaction (asserted)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_record() must run inside the service's transaction.atomic() block")
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
-        actor=user,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        node_path=node_path,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        source_ip=current_ip.get(),
-    )
+    change = Change(action=action, obj=obj, before=before, after=after, node_path=node_path)
+    return audit_record_many(actor=actor, changes=[change])[0]

@@ -1,0 +1,90 @@
+"""The audit trail is hash-chained; `gongzhi audit verify` finds the first changed, inserted or deleted entry."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from gongzhi.audit import chain
+from gongzhi.audit.models import AuditEntry
+from gongzhi.audit.selectors import audit_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(n):
+    rows, prev = [], chain.GENESIS
+    for seq in range(1, n + 1):
+        fields = (seq, f"2026-01-01T00:00:0{seq}", None, "x", "t", str(seq), "", "", None, {"v": seq}, None)
+        h = chain.entry_hash(prev, fields)
+        rows.append((seq, seq, prev, h, fields))
+        prev = h
+    return rows
+
+
+def test_pure_chain_intact():
+    rows = _rows(5)
+    assert chain.verify(rows, head=(5, rows[-1][3])) == (5, None)
+
+
+def test_pure_changed_entry():
+    rows = _rows(5)
+    seq, i, prev, h, fields = rows[2]
+    rows[2] = (seq, i, prev, h, (*fields[:-2], {"v": 99}, None))
+    assert chain.verify(rows)[1] == chain.Break(3, 3, "changed")
+
+
+def test_pure_deleted_entry():
+    rows = _rows(5)
+    del rows[1]
+    assert chain.verify(rows)[1].problem == "deleted"
+
+
+def test_pure_deleted_tail_caught_by_head():
+    rows = _rows(5)
+    assert chain.verify(rows[:4], head=(5, rows[-1][3]))[1].problem == "deleted"
+
+
+def test_pure_inserted_entry():
+    rows = _rows(3)
+    forged_fields = (2, "2026-01-01T00:00:09", None, "forged", "t", "9", "", "", None, None, None)
+    forged = (2, 9, "f" * 64, chain.entry_hash("f" * 64, forged_fields), forged_fields)
+    assert chain.verify([rows[0], forged])[1] == chain.Break(2, 9, "inserted")
+
+
+def test_services_write_a_verifiable_chain(small_tree):
+    count, broken = audit_verify()
+    assert broken is None
+    assert count == AuditEntry.objects.count() > 5
+    call_command("audit", "verify")
+
+
+def _force_update(entry_id, **values):
+    """Edit a row behind the application's back (as an attacker with database access would)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL session_replication_role = replica")  # bypasses the append-only trigger
+        sets = ", ".join(f"{k} = %s" for k in values)
+        cur.execute(f"UPDATE audit_auditentry SET {sets} WHERE id = %s", [*values.values(), entry_id])
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL session_replication_role = origin")
+
+
+def test_an_edited_row_is_detected(small_tree):
+    victim = AuditEntry.objects.order_by("seq")[2]
+    _force_update(victim.pk, object_repr="篡改")
+    count, broken = audit_verify()
+    assert (count, broken.seq, broken.problem) == (2, victim.seq, "changed")
+    with pytest.raises(CommandError, match="#3"):
+        call_command("audit", "verify")
+
+
+def test_postgresql_refuses_update_and_delete(small_tree):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only (SQLite run)")
+    entry = AuditEntry.objects.first()
+    for sql in (
+        "UPDATE audit_auditentry SET action = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql, [entry.pk])
