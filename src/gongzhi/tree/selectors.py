@@ -54,7 +54,11 @@ def dwellings_without_grid(community: Node) -> QuerySet[Dwelling]:
 
 
 def grids_of(community: Node) -> QuerySet[Grid]:
-    return Grid.objects.filter(community=community).annotate(dwelling_count=Count("dwellings")).order_by("kind", "name")
+    return (
+        Grid.objects.filter(community=community)
+        .annotate(dwelling_count=Count("dwellings"))
+        .order_by("kind", "name")
+    )
 
 
 def level_of(node: Node) -> Level:
@@ -118,9 +122,11 @@ def node_get_for(user: AbstractBaseUser | AnonymousUser, node_id: int) -> tuple[
 
 
 def dwelling_get_for(user: AbstractBaseUser | AnonymousUser, dwelling_id: int) -> Dwelling:
-    dwelling = Dwelling.objects.select_related("stairwell", "building", "community", "grid", "micro_grid").filter(
-        pk=dwelling_id
-    ).first()
+    dwelling = (
+        Dwelling.objects.select_related("stairwell", "building", "community", "grid", "micro_grid")
+        .filter(pk=dwelling_id)
+        .first()
+    )
     if dwelling is None or dwelling_access(scopes_of(user), dwelling) is None:
         raise NotFound(_("No such dwelling."), code="dwelling_not_found")
     return dwelling
@@ -140,7 +146,9 @@ def visible_children(
     return rows
 
 
-def visible_dwellings(user: AbstractBaseUser | AnonymousUser, dwellings: QuerySet[Dwelling]) -> list[Dwelling]:
+def visible_dwellings(
+    user: AbstractBaseUser | AnonymousUser, dwellings: QuerySet[Dwelling]
+) -> list[Dwelling]:
     scopes = scopes_of(user)
     return [d for d in dwellings if dwelling_access(scopes, d) is not None]
 

@@ -8,4 +8,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("tree/", views.tree_roots, name="tree"),
+    path("tree/<int:node_id>/", views.node, name="node"),
+    path("tree/<int:node_id>/policy/", views.node_policy, name="node_policy"),
+    path("dwellings/<int:dwelling_id>/", views.dwelling, name="dwelling"),
+    path("people/<int:person_id>/", views.person, name="person"),
+    path("bodies/<int:body_id>/", views.body, name="body"),
+    path("communities/<int:community_id>/compliance/", views.compliance, name="compliance"),
 ]

@@ -1,8 +1,65 @@
+"""Server-rendered pages. Each view reads its context from web.pages (scoped selectors) and renders it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from gongzhi.core.errors import NotFound
+from gongzhi.web import pages
+
+
+def _page(
+    request: HttpRequest, template: str, build: Callable[..., dict[str, Any]], *args: Any
+) -> HttpResponse:
+    try:
+        context = build(request.user, *args)
+    except NotFound as exc:  # the same 404 for missing and for out-of-scope objects
+        raise Http404(str(exc)) from exc
+    return render(request, template, context)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+    return _page(request, "web/home.html", pages.home)
+
+
+@login_required
+def tree_roots(request: HttpRequest) -> HttpResponse:
+    return _page(request, "web/tree_roots.html", pages.roots)
+
+
+@login_required
+def node(request: HttpRequest, node_id: int) -> HttpResponse:
+    return _page(request, "web/node.html", pages.node, node_id)
+
+
+@login_required
+def node_policy(request: HttpRequest, node_id: int) -> HttpResponse:
+    """The policy table: an htmx fragment inside the node page, or a page of its own without htmx."""
+    template = "web/_policy.html" if getattr(request, "htmx", False) else "web/node_policy.html"
+    return _page(request, template, pages.node_policy, node_id)
+
+
+@login_required
+def dwelling(request: HttpRequest, dwelling_id: int) -> HttpResponse:
+    return _page(request, "web/dwelling.html", pages.dwelling, dwelling_id)
+
+
+@login_required
+def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _page(request, "web/person.html", pages.person, person_id)
+
+
+@login_required
+def body(request: HttpRequest, body_id: int) -> HttpResponse:
+    return _page(request, "web/body.html", pages.body, body_id)
+
+
+@login_required
+def compliance(request: HttpRequest, community_id: int) -> HttpResponse:
+    return _page(request, "web/compliance.html", pages.compliance, community_id)

@@ -1,0 +1,161 @@
+"""What each page shows, read through the domain selectors. Views only render these contexts.
+
+Every function takes the requesting user and applies the scope checks (tree.selectors.scopes_of), so a
+page never holds more than the user may see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.selectors import active_roles
+from gongzhi.bodies.models import Body, BodyMembership
+from gongzhi.core.errors import NotFound
+from gongzhi.people import selectors as people
+from gongzhi.people.models import Ownership
+from gongzhi.policy.models import PolicyOverride
+from gongzhi.tree import selectors as tree
+from gongzhi.tree.levels import Level
+from gongzhi.tree.models import Dwelling, Node
+from gongzhi.web import access
+
+User = AbstractBaseUser | AnonymousUser
+
+PACK_LABELS = {
+    "national": _("national law"),
+    "huzhou": _("Huzhou"),
+    "cangzhou": _("Cangzhou"),
+    "ningbo": _("Ningbo"),
+    "binzhou": _("Binzhou"),
+}
+# Long lists (a community's ungridded dwellings) are cut here; the page says how many there are in all.
+LIST_LIMIT = 200
+
+
+def home(user: User) -> dict[str, Any]:
+    roles = list(active_roles(user).order_by("role", "scope_path"))
+    return {"roles": roles, "roots": tree.visible_children(user, None)}
+
+
+def roots(user: User) -> dict[str, Any]:
+    children = tree.visible_children(user, None)
+    return {"children": children, "chart": _chart(children)}
+
+
+def _chart(children: list[tuple[Node, tree.Access, tree.SubtreeCounts | None]]) -> list[dict[str, Any]]:
+    return [
+        {"name": n.name, "dwellings": c.dwellings, "residents": c.residents}
+        for n, _a, c in children
+        if c is not None
+    ]
+
+
+def node(user: User, node_id: int) -> dict[str, Any]:
+    node, node_access = tree.node_get_for(user, node_id)
+    ancestors = tree.ancestors_of(node)
+    children = tree.visible_children(user, node)
+    context: dict[str, Any] = {
+        "node": node,
+        "full": node_access == tree.Access.FULL,
+        "ancestors": ancestors,
+        "children": children,
+        "chart": _chart(children),
+    }
+    if node.level == Level.STAIRWELL:
+        context["dwellings"] = tree.visible_dwellings(user, _stairwell_dwellings(node))
+    if node_access != tree.Access.FULL:
+        return context
+    pack, pack_source = tree.policy_pack_in_force(node, ancestors)
+    context.update(
+        counts=tree.subtree_counts(node),
+        pack=pack,
+        pack_label=PACK_LABELS.get(pack, pack),
+        pack_source=pack_source,
+        overrides=PolicyOverride.objects.filter(node=node, withdrawn_at__isnull=True).order_by("key"),
+        bodies=Body.objects.filter(node=node).order_by("kind", "name"),
+    )
+    if node.level == Level.COMMUNITY:
+        ungridded = tree.dwellings_without_grid(node).select_related("stairwell", "building")
+        context.update(
+            grids=tree.grids_of(node), ungridded=ungridded[:LIST_LIMIT], ungridded_count=ungridded.count()
+        )
+    return context
+
+
+def _stairwell_dwellings(stairwell: Node) -> Any:
+    current = Ownership.objects.filter(end__isnull=True).select_related("person").order_by("person__name")
+    return (
+        Dwelling.objects.filter(stairwell=stairwell)
+        .annotate(occupants=Count("residencies", filter=Q(residencies__end__isnull=True)))
+        .prefetch_related(Prefetch("ownerships", queryset=current, to_attr="current_ownerships"))
+        .order_by("floor", "number")
+    )
+
+
+def node_policy(user: User, node_id: int) -> dict[str, Any]:
+    """The effective policy of a node (pack values with overrides), each entry citing its clause."""
+    from gongzhi.policy.selectors import effective_policy
+
+    node, node_access = tree.node_get_for(user, node_id)
+    if node_access != tree.Access.FULL:
+        raise NotFound(_("No such node."), code="node_not_found")
+    return {"node": node, "entries": list(effective_policy(node).entries())}
+
+
+def dwelling(user: User, dwelling_id: int) -> dict[str, Any]:
+    d = tree.dwelling_get_for(user, dwelling_id)
+    ownerships = list(people.ownerships_of(d))
+    return {
+        "dwelling": d,
+        "ancestors": [*tree.ancestors_of(d.stairwell), d.stairwell],
+        "owners": [o for o in ownerships if o.end is None],
+        "past_owners": [o for o in ownerships if o.end is not None],
+        "household": people.household_of(d),
+    }
+
+
+def person(user: User, person_id: int) -> dict[str, Any]:
+    p = people.person_get_for(user, person_id)
+    scopes = tree.scopes_of(user)
+    memberships = list(
+        BodyMembership.objects.filter(person=p).select_related("body", "body__node").order_by("-term_start")
+    )
+    return {
+        "person": p,
+        "tags": p.tags.order_by("tag"),
+        "ownerships": [o for o in people.person_ownerships(p) if tree.dwelling_access(scopes, o.dwelling)],
+        "residencies": [r for r in people.person_residencies(p) if tree.dwelling_access(scopes, r.dwelling)],
+        "memberships": access.visible_memberships(scopes, memberships),
+    }
+
+
+def body(user: User, body_id: int) -> dict[str, Any]:
+    from gongzhi.bodies.selectors import body_compliance
+
+    b = access.body_get_for(user, body_id)
+    members = b.memberships.select_related("person").order_by("ended_on", "position", "person__name")
+    return {
+        "body": b,
+        "ancestors": [*tree.ancestors_of(b.node), b.node],
+        "members": members,
+        "findings": body_compliance(b, today=timezone.localdate()),
+    }
+
+
+def compliance(user: User, community_id: int) -> dict[str, Any]:
+    from gongzhi.bodies.selectors import community_compliance
+
+    community = access.community_get_for(user, community_id)
+    rows = community_compliance(community, today=timezone.localdate())
+    return {
+        "community": community,
+        "ancestors": tree.ancestors_of(community),
+        "rows": rows,
+        "errors": sum(1 for _b, fs in rows for f in fs if f.severity == "error"),
+        "warnings": sum(1 for _b, fs in rows for f in fs if f.severity == "warning"),
+    }

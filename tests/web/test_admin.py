@@ -1,0 +1,109 @@
+"""The back office: every list renders; saves go through the services and leave audit entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from gongzhi.audit.models import AuditEntry
+from gongzhi.tree.models import Node
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "tree/node",
+    "tree/grid",
+    "tree/dwelling",
+    "people/person",
+    "people/ownership",
+    "people/residency",
+    "accounts/account",
+    "accounts/roleassignment",
+    "bodies/body",
+    "policy/policyoverride",
+]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelists_render(admin_client_zh, site, model):
+    assert admin_client_zh.get(f"/admin/{model}/").status_code == 200
+
+
+@pytest.mark.parametrize("model", ["tree/node", "tree/dwelling", "people/person", "bodies/body"])
+def test_change_forms_render(admin_client_zh, site, model):
+    obj = {
+        "tree/node": site["community"],
+        "tree/dwelling": site["dwellings"][0],
+        "people/person": site["person"],
+        "bodies/body": site["committee"],
+    }[model]
+    assert admin_client_zh.get(f"/admin/{model}/{obj.pk}/change/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model", ["people/ownership", "people/residency", "accounts/account", "policy/policyoverride"]
+)
+def test_audit_relevant_models_are_read_only(admin_client_zh, site, model):
+    assert admin_client_zh.get(f"/admin/{model}/add/").status_code == 403
+
+
+def test_node_add_goes_through_service(admin_client_zh, site):
+    response = admin_client_zh.post(
+        "/admin/tree/node/add/",
+        {
+            "name": "2幢",
+            "level": "building",
+            "code": "",
+            "community_kind": "",
+            "policy_pack": "",
+            "treebeard_position": "first-child",
+            "treebeard_ref_node": site["compound"].pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    node = Node.objects.get(name="2幢")
+    assert Node.objects.get_parent(node) == site["compound"]
+    assert AuditEntry.objects.filter(action="tree.node_created", object_id=str(node.pk)).exists()
+
+
+def test_node_rename_is_audited(admin_client_zh, site):
+    node = site["compound"]
+    response = admin_client_zh.post(
+        f"/admin/tree/node/{node.pk}/change/",
+        {
+            "name": "锦绣花园",
+            "code": "",
+            "community_kind": "",
+            "policy_pack": "",
+            "treebeard_position": "first-child",
+            "treebeard_ref_node": site["community"].pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="tree.node_updated", object_id=str(node.pk))
+    assert entry.after["name"] == "锦绣花园"
+
+
+def test_service_refusal_changes_nothing(admin_client_zh, site):
+    response = admin_client_zh.post(
+        "/admin/tree/node/add/",
+        {
+            "name": "错层",
+            "level": "stairwell",
+            "code": "",
+            "community_kind": "",
+            "policy_pack": "",
+            "treebeard_position": "first-child",
+            "treebeard_ref_node": site["street"].pk,
+        },
+    )
+    assert response.status_code == 302
+    assert not Node.objects.filter(name="错层").exists()
+
+
+def test_drag_and_drop_move_refused(admin_client_zh, site):
+    response = admin_client_zh.post(
+        "/admin/tree/node/move/",
+        {"node": site["building"].pk, "target": site["community"].pk, "relation": "child"},
+    )
+    assert response.status_code == 403
+    assert Node.objects.get_parent(Node.objects.get(pk=site["building"].pk)) == site["compound"]
