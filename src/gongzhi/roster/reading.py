@@ -1,0 +1,138 @@
+"""Open a roster file (.xlsx workbook or .csv) as tables of raw cell values. Pure Python, no Django models.
+
+A workbook is read with openpyxl in read-only mode and its rows are streamed, never loaded whole. A CSV is one
+table whose type (房屋 or 人员) is told by its header row; it is decoded as UTF-8 (with or without BOM), else
+as GB18030 (what Excel on Chinese Windows writes).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gongzhi.roster.columns import DWELLINGS_SHEET, PEOPLE_SHEET, SHEET_ALIASES, SHEET_COLUMNS
+
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+# Headers equal to one of these (after normalising) mark a CSV file's table type.
+_SIGNATURE = {DWELLINGS_SHEET: {"面积(㎡)", "area"}, PEOPLE_SHEET: {"姓名", "name"}}
+
+
+class FileProblem(Exception):
+    """The whole file (or a whole sheet) cannot be used; `code` names the reason for the error report."""
+
+    def __init__(self, code: str, sheet: str = "", **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.sheet = sheet
+        self.params = params
+
+
+@dataclass
+class Table:
+    """One sheet: its template type (房屋/人员), display name, header row and a stream of (row number, cells)."""
+
+    kind: str
+    name: str
+    headers: list[str]
+    rows: Iterator[tuple[int, tuple[Any, ...]]]
+    total: int = 0  # data rows if known in advance (for progress), else 0
+    closers: list[Any] = field(default_factory=list)
+
+
+def normalise_header(raw: Any) -> str:
+    text = "" if raw is None else str(raw)
+    text = text.strip().rstrip("*").strip().replace("（", "(").replace("）", ")")
+    return text.lower() if text.isascii() else text
+
+
+def column_index(headers: list[str], kind: str) -> dict[str, int]:
+    """{column key: position} for the template columns present (by Chinese header or internal key)."""
+    found: dict[str, int] = {}
+    for column in SHEET_COLUMNS[kind]:
+        for pos, header in enumerate(headers):
+            if header in (column.header, column.key) and column.key not in found:
+                found[column.key] = pos
+    return found
+
+
+def _numbered(rows: Iterator[tuple[Any, ...]], first: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    for number, cells in enumerate(rows, start=first):
+        if any(c is not None and str(c).strip() for c in cells):
+            yield number, cells
+
+
+def looks_like_xlsx(path: Path, display_name: str) -> bool:
+    if display_name.lower().endswith(".xlsx"):
+        return True
+    if display_name.lower().endswith(".csv"):
+        return False
+    return zipfile.is_zipfile(path)
+
+
+def open_tables(path: Path, display_name: str) -> list[Table]:
+    """The roster tables in the file; raises FileProblem when it cannot be read at all."""
+    if looks_like_xlsx(path, display_name):
+        return _xlsx_tables(path)
+    return [_csv_table(path, display_name)]
+
+
+def _xlsx_tables(path: Path) -> list[Table]:
+    from openpyxl import load_workbook
+
+    if not zipfile.is_zipfile(path):
+        raise FileProblem("not_xlsx")
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise FileProblem("xlsx_unreadable") from exc
+    tables = []
+    for sheet in workbook.worksheets:
+        kind = SHEET_ALIASES.get(sheet.title.strip().lower(), sheet.title.strip())
+        if kind not in SHEET_COLUMNS:
+            continue
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None or not any(h is not None for h in header):
+            header = ()  # reported as an empty sheet by the validator
+        max_row = sheet.max_row or 0
+        tables.append(
+            Table(
+                kind=kind,
+                name=sheet.title,
+                headers=[normalise_header(h) for h in header],
+                rows=_numbered(rows, 2),
+                total=max(max_row - 1, 0),
+                closers=[workbook],
+            )
+        )
+    if not tables:
+        workbook.close()
+        raise FileProblem("no_sheets")
+    return tables
+
+
+def decode_csv(data: bytes) -> str:
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileProblem("encoding")
+
+
+def _csv_table(path: Path, display_name: str) -> Table:
+    text = decode_csv(path.read_bytes())
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    if not lines or not any(cell.strip() for cell in lines[0]):
+        raise FileProblem("empty_sheet", sheet=display_name)
+    headers = [normalise_header(h) for h in lines[0]]
+    kind = next((k for k, sig in _SIGNATURE.items() if sig & set(headers)), None)
+    if kind is None:
+        raise FileProblem("unknown_table", sheet=display_name)
+    rows = (tuple(cells) for cells in lines[1:])
+    return Table(kind=kind, name=display_name, headers=headers, rows=_numbered(rows, 2), total=len(lines) - 1)
