@@ -11,7 +11,9 @@ from gongzhi.tree.models import Node
 class PolicyOverride(models.Model):
     """A local value for a delegated policy key on one node (catalogue §5 #39); audited, shown on the node."""
 
-    node = models.ForeignKey(Node, verbose_name=_("node"), on_delete=models.PROTECT, related_name="policy_overrides")
+    node = models.ForeignKey(
+        Node, verbose_name=_("node"), on_delete=models.PROTECT, related_name="policy_overrides"
+    )
     key = models.CharField(_("policy key"), max_length=120)
     value = models.JSONField(_("value"))
     reason = models.CharField(_("reason / local decision"), max_length=300)
@@ -23,7 +25,9 @@ class PolicyOverride(models.Model):
         verbose_name = _("policy override")
         verbose_name_plural = _("policy overrides")
         constraints = [
-            models.UniqueConstraint(fields=["node", "key"], condition=Q(withdrawn_at__isnull=True), name="override_one_active"),
+            models.UniqueConstraint(
+                fields=["node", "key"], condition=Q(withdrawn_at__isnull=True), name="override_one_active"
+            ),
         ]
 
     def __str__(self) -> str:
