@@ -11,7 +11,7 @@ from django.urls import reverse
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "gongzhi"
 CATALOGUES = sorted(SRC.rglob("locale/*/LC_MESSAGES/django.po"))
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]|\{\w*\}")
+PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdfr]|%[sdf]|\{\w*\}")
 
 
 def test_catalogues_exist_for_core_apps():

@@ -115,3 +115,36 @@ def test_compliance_only_for_communities(admin_client_zh, site):
 def test_missing_objects_are_404(admin_client_zh, site):
     for name in ["web:node", "web:dwelling", "web:person", "web:body", "web:compliance"]:
         assert get(admin_client_zh, name, 999999).status_code == 404
+
+
+def test_policy_fragment_via_htmx_cites_clauses(admin_client_zh, site):
+    url = reverse("web:node_policy", args=[site["community"].pk])
+    fragment = admin_client_zh.get(url, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    rows = fragment.context["rows"]
+    assert rows and all(row["entry"].clause_text for row in rows)
+    page = admin_client_zh.get(url)
+    assert "<html" in page.content.decode() and 'id="policy-entries"' in page.content.decode()
+
+
+def test_compliance_findings_coloured_and_cite_clauses(admin_client_zh, site, actor):
+    import datetime as dt
+
+    from gongzhi.bodies import services as bodies
+
+    oc = bodies.body_create(
+        actor=actor,
+        kind="owners_committee",
+        node=site["compound"],
+        name="锦绣小区业委会",
+        term_start=dt.date(2024, 1, 1),
+        term_end=dt.date(2029, 1, 1),
+    )
+    bodies.member_add(actor=actor, body=oc, person=site["person"], term_start=dt.date(2024, 1, 1))
+    response = get(admin_client_zh, "web:compliance", site["community"].pk)
+    content = response.content.decode()
+    findings = dict(response.context["rows"])[oc]
+    assert findings, "a one-member owners' committee breaks the size rule"
+    for f in findings:
+        assert f.clause in content
+        assert f"alert-{'danger' if f.severity == 'error' else 'warning'}" in content

@@ -18,6 +18,7 @@ from gongzhi.bodies.models import Body, BodyMembership
 from gongzhi.core.errors import NotFound
 from gongzhi.people import selectors as people
 from gongzhi.people.models import Ownership
+from gongzhi.policy import selectors as policy
 from gongzhi.policy.models import PolicyOverride
 from gongzhi.tree import selectors as tree
 from gongzhi.tree.levels import Level
@@ -26,20 +27,14 @@ from gongzhi.web import access
 
 User = AbstractBaseUser | AnonymousUser
 
-PACK_LABELS = {
-    "national": _("national law"),
-    "huzhou": _("Huzhou"),
-    "cangzhou": _("Cangzhou"),
-    "ningbo": _("Ningbo"),
-    "binzhou": _("Binzhou"),
-}
 # Long lists (a community's ungridded dwellings) are cut here; the page says how many there are in all.
 LIST_LIMIT = 200
 
 
 def home(user: User) -> dict[str, Any]:
     roles = list(active_roles(user).order_by("role", "scope_path"))
-    return {"roles": roles, "roots": tree.visible_children(user, None)}
+    roots = tree.visible_children(user, None)
+    return {"roles": roles, "roots": roots, "chart": _chart(roots)}
 
 
 def roots(user: User) -> dict[str, Any]:
@@ -74,7 +69,7 @@ def node(user: User, node_id: int) -> dict[str, Any]:
     context.update(
         counts=tree.subtree_counts(node),
         pack=pack,
-        pack_label=PACK_LABELS.get(pack, pack),
+        pack_label=policy.SOURCE_LABELS.get(pack, pack),
         pack_source=pack_source,
         overrides=PolicyOverride.objects.filter(node=node, withdrawn_at__isnull=True).order_by("key"),
         bodies=Body.objects.filter(node=node).order_by("kind", "name"),
@@ -99,12 +94,14 @@ def _stairwell_dwellings(stairwell: Node) -> Any:
 
 def node_policy(user: User, node_id: int) -> dict[str, Any]:
     """The effective policy of a node (pack values with overrides), each entry citing its clause."""
-    from gongzhi.policy.selectors import effective_policy
-
     node, node_access = tree.node_get_for(user, node_id)
     if node_access != tree.Access.FULL:
         raise NotFound(_("No such node."), code="node_not_found")
-    return {"node": node, "entries": list(effective_policy(node).entries())}
+    rows = [
+        {"entry": e, "force": policy.force_label(e), "source": policy.source_label(e)}
+        for e in policy.effective_policy(node).entries()
+    ]
+    return {"node": node, "rows": rows}
 
 
 def dwelling(user: User, dwelling_id: int) -> dict[str, Any]:

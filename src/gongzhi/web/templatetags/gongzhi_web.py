@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from gongzhi.people.masking import mask_id_number, mask_phone
+from gongzhi.policy.selectors import FORCE_LABELS
 
 register = template.Library()
 
@@ -23,3 +24,9 @@ def mask_tel(value: str) -> str:
 def severity_class(severity: str) -> str:
     """Bootstrap colour of a compliance finding: errors red, warnings amber."""
     return "danger" if severity == "error" else "warning"
+
+
+@register.filter
+def force_label(force: str) -> str:
+    """The force of a rule (shall, should, may…) in the reader's language."""
+    return str(FORCE_LABELS.get(force, force))
