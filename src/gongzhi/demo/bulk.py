@@ -1,0 +1,246 @@
+"""The bulk path: planned rows written straight to the tables, bypassing the services (large scales).
+
+PostgreSQL: psycopg 3 COPY from a writer thread, so generating the next chunk in Python overlaps with the
+server loading the previous one; the big tables' secondary indexes and foreign keys are dropped for the load
+and recreated from their own definitions afterwards (as pg_restore does), all in one transaction.
+SQLite: bulk_create in batches. Ids come from the plan, so sequences are reset at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import connection, models
+
+from gongzhi.bodies.models import Body, BodyMembership
+from gongzhi.demo.bodies import BODY_COLS, MEMBER_COLS
+from gongzhi.demo.plan import TreePlan
+from gongzhi.demo.population import (
+    DWELLING_COLS,
+    OWNERSHIP_COLS,
+    PERSON_COLS,
+    RESIDENCY_COLS,
+    TAG_COLS,
+    Chunk,
+)
+from gongzhi.people.models import Ownership, Person, PersonTag, Residency
+from gongzhi.tree.models import Dwelling, Grid, Node
+
+NODE_COLS = ("id", "path", "depth", "numchild", "name", "level", "code", "community_kind", "policy_pack")
+GRID_COLS = ("id", "community_id", "parent_id", "kind", "name", "code")
+BIG_TABLES: tuple[type[models.Model], ...] = (Dwelling, Person, PersonTag, Ownership, Residency)
+ALL_MODELS: tuple[type[models.Model], ...] = (Node, Grid, *BIG_TABLES, Body, BodyMembership)
+SQLITE_BATCH = 2000
+log = logging.getLogger(__name__)
+
+
+def tree_rows(plan: TreePlan) -> tuple[list[tuple], list[tuple]]:
+    nodes = [
+        (n.key, n.path, n.depth, len(n.children), n.name, n.level, n.code, n.community_kind, n.policy_pack)
+        for n in plan.nodes
+    ]
+    grids = [
+        (
+            g.key,
+            g.community.key,
+            g.parent.key if g.parent else None,
+            "micro_grid" if g.parent else "grid",
+            g.name,
+            g.code,
+        )
+        for g in plan.grids
+    ]
+    return nodes, grids
+
+
+def chunk_parts(chunk: Chunk) -> list[tuple[type[models.Model], Sequence[str], list[tuple]]]:
+    return [
+        (Dwelling, DWELLING_COLS, chunk.dwellings),
+        (Person, PERSON_COLS, chunk.people),
+        (PersonTag, TAG_COLS, chunk.tags),
+        (Ownership, OWNERSHIP_COLS, chunk.ownerships),
+        (Residency, RESIDENCY_COLS, chunk.residencies),
+        (Body, BODY_COLS, chunk.bodies),
+        (BodyMembership, MEMBER_COLS, chunk.members),
+    ]
+
+
+class SqliteSink:
+    """bulk_create in batches (any database; used where COPY is not available)."""
+
+    def put(self, model: type[models.Model], cols: Sequence[str], rows: list[tuple]) -> None:
+        for start in range(0, len(rows), SQLITE_BATCH):
+            objs = [model(**dict(zip(cols, row, strict=True))) for row in rows[start : start + SQLITE_BATCH]]
+            model._default_manager.bulk_create(objs)
+
+    def close(self) -> None:
+        """Nothing to do: SQLite's AUTOINCREMENT follows explicitly inserted ids."""
+
+
+class PostgresSink:
+    """COPY … FROM STDIN on the Django connection's psycopg connection, fed through a small queue.
+
+    When the load is the whole transaction and nothing refers to the big tables, they are truncated first so
+    COPY can FREEZE: rows are written all-visible, and index-only scans work without a VACUUM. A superuser
+    skips the foreign-key triggers during the load (as pg_restore --disable-triggers does: the rows are
+    consistent by construction); anyone else drops and re-adds the foreign keys, which validates them.
+    """
+
+    def __init__(self) -> None:
+        connection.ensure_connection()
+        self.raw: Any = connection.connection
+        self.queue: queue.Queue[tuple[str, Sequence[str], list[tuple]] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        outermost = len(connection.atomic_blocks) == 1 and not connection.savepoint_ids
+        self.frozen = _truncate_for_freeze(BIG_TABLES) if outermost else set()
+        with connection.cursor() as cur:
+            cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            self.superuser = bool(cur.fetchone()[0])
+            if self.superuser:
+                cur.execute("SET LOCAL session_replication_role = replica")
+        self.restore = _drop_secondary(BIG_TABLES, foreign_keys=not self.superuser)
+        self.thread = threading.Thread(target=self._run, name="demo-copy", daemon=True)
+        self.thread.start()
+
+    def put(self, model: type[models.Model], cols: Sequence[str], rows: list[tuple]) -> None:
+        if self.error:
+            raise self.error
+        if rows:
+            self.queue.put((model._meta.db_table, cols, rows))
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error:
+                continue
+            table, cols, rows = item
+            try:
+                columns = ", ".join(f'"{c}"' for c in cols)
+                freeze = " WITH (FREEZE)" if table in self.frozen else ""
+                with (
+                    self.raw.cursor() as cur,
+                    cur.copy(f'COPY "{table}" ({columns}) FROM STDIN{freeze}') as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(row)
+            except BaseException as exc:  # surfaced in the main thread by put()/close()
+                self.error = exc
+
+    def close(self) -> None:
+        started = time.monotonic()
+        self.queue.put(None)
+        self.thread.join()
+        if self.error:
+            raise self.error
+        log.info("demo: COPY drained in %.1f s", time.monotonic() - started)
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL session_replication_role = DEFAULT")
+            cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            for sql in self.restore:
+                started = time.monotonic()
+                cur.execute(sql)
+                log.info("demo: %.1f s %s", time.monotonic() - started, sql[:90])
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(ALL_MODELS)):
+                cur.execute(sql)
+
+
+def _truncate_for_freeze(tables: Iterable[type[models.Model]]) -> set[str]:
+    """TRUNCATE the tables when they and every table referring to them (transitively) are empty."""
+    names = {m._meta.db_table for m in tables}
+    with connection.cursor() as cur:
+        todo = list(names)
+        while todo:
+            cur.execute(
+                "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND confrelid = %s::regclass",
+                [todo.pop()],
+            )
+            for (table,) in cur.fetchall():
+                table = table.strip('"')
+                if table not in names:
+                    names.add(table)
+                    todo.append(table)
+        for table in sorted(names):
+            cur.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
+            if cur.fetchone()[0]:
+                return set()
+        cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in sorted(names)))
+    return {m._meta.db_table for m in tables}
+
+
+def _drop_secondary(tables: Iterable[type[models.Model]], *, foreign_keys: bool) -> list[str]:
+    """Drop the tables' unique (and foreign-key) constraints and secondary indexes; return SQL to recreate them."""
+    restore_indexes: list[str] = []
+    restore_constraints: list[str] = []
+    with connection.cursor() as cur:
+        for model in tables:
+            table = model._meta.db_table
+            cur.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY conname",
+                [table, ["u", "f"] if foreign_keys else ["u"]],
+            )
+            for name, definition in cur.fetchall():
+                cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+                restore_constraints.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            cur.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary ORDER BY i.relname",
+                [table],
+            )
+            for name, definition in cur.fetchall():
+                cur.execute(f'DROP INDEX "{name}"')
+                restore_indexes.append(definition)
+    return restore_indexes + restore_constraints
+
+
+def make_sink() -> SqliteSink | PostgresSink:
+    return PostgresSink() if connection.vendor == "postgresql" else SqliteSink()
+
+
+def vacuum_analyze(*, frozen: bool) -> None:
+    """Fresh statistics, and visibility maps for index-only scans (COPY FREEZE has set them already)."""
+    started = time.monotonic()
+    with connection.cursor() as cur:
+        # VACUUM cannot run inside a transaction (nor on SQLite, which needs only ANALYZE).
+        if connection.vendor == "postgresql" and not frozen and not connection.in_atomic_block:
+            for model in BIG_TABLES:
+                cur.execute(f'VACUUM "{model._meta.db_table}"')
+        cur.execute("ANALYZE")
+    log.info("demo: (VACUUM) ANALYZE in %.1f s", time.monotonic() - started)
+
+
+class BulkWriter:
+    """Same interface as via_services.ServiceWriter; plan keys are the primary keys."""
+
+    def __init__(self) -> None:
+        self.sink = make_sink()
+        self.frozen = bool(getattr(self.sink, "frozen", False))
+
+    def tree(self, plan: TreePlan) -> None:
+        nodes, grids = tree_rows(plan)
+        self.sink.put(Node, NODE_COLS, nodes)
+        self.sink.put(Grid, GRID_COLS, grids)
+
+    def chunk(self, chunk: Chunk) -> None:
+        for model, cols, rows in chunk_parts(chunk):
+            self.sink.put(model, cols, rows)
+
+    def finish(self) -> None:
+        self.sink.close()
+
+    def node(self, key: int) -> Node:
+        return Node.objects.get(pk=key)
+
+    def grid(self, key: int) -> Grid:
+        return Grid.objects.get(pk=key)
+
+    def dwelling(self, key: int) -> Dwelling:
+        return Dwelling.objects.get(pk=key)
+
+    def person(self, key: int) -> Person:
+        return Person.objects.get(pk=key)

@@ -1,0 +1,170 @@
+"""Generate a deterministic demo data set (foundation issue §7): one transaction, one summary audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.audit.services import audit_record
+from gongzhi.demo.bodies import BodyMaker
+from gongzhi.demo.bulk import BulkWriter, vacuum_analyze
+from gongzhi.demo.logins import LoginScopes, admin_get_or_create, demo_password_hash, logins_create
+from gongzhi.demo.plan import TreePlan, plan_tree
+from gongzhi.demo.population import Chunk, CommunityPeople, Population
+from gongzhi.demo.via_services import ServiceWriter
+from gongzhi.people.models import Person
+from gongzhi.tree.models import Dwelling, Grid, Node
+
+log = logging.getLogger(__name__)
+DEFAULT_SEED = 20260101
+BULK_FROM = 5000  # above this many dwellings the services would take minutes: use the bulk path
+CHUNK_DWELLINGS = 20000  # rows handed to the writer at a time on the bulk path
+
+
+class Writer(Protocol):
+    def tree(self, plan: TreePlan) -> None: ...
+    def chunk(self, chunk: Chunk) -> None: ...
+    def finish(self) -> None: ...
+    def node(self, key: int) -> Node: ...
+    def grid(self, key: int) -> Grid: ...
+    def dwelling(self, key: int) -> Dwelling: ...
+    def person(self, key: int) -> Person: ...
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    scale: int
+    seed: int
+    bulk: bool
+    nodes: int
+    dwellings: int
+    people: int
+    ownerships: int
+    residencies: int
+    bodies: int
+    memberships: int
+    users: int
+
+
+def demo_is_empty() -> bool:
+    return not (Node.objects.exists() or Dwelling.objects.exists() or Person.objects.exists())
+
+
+def demo_generate(
+    *,
+    scale: int,
+    seed: int = DEFAULT_SEED,
+    bulk: bool | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> DemoSummary:
+    """Build about `scale` dwellings with people, bodies, grids and one log-in per role.
+
+    Precondition: no tree, dwellings or people yet (demo_is_empty). Same seed and day → same data.
+    `progress` is called with the number of dwellings just generated.
+    """
+    started = time.monotonic()
+    use_bulk = scale > BULK_FROM if bulk is None else bulk
+    rng = random.Random(seed)
+    anchor = timezone.localdate()
+    plan = plan_tree(scale, rng)
+    with transaction.atomic():
+        # The bulk writer comes first: it may TRUNCATE the empty tables so that COPY can FREEZE.
+        bulk_writer = BulkWriter() if use_bulk else None
+        hashed = demo_password_hash()
+        admin = admin_get_or_create(hashed=hashed)
+        writer: Writer = bulk_writer or ServiceWriter(admin)
+        counts, first = _write(writer, plan, rng, anchor, use_bulk, progress)
+        log.info("demo: rows generated at %.1f s", time.monotonic() - started)
+        writer.finish()
+        log.info("demo: rows written and indexed at %.1f s", time.monotonic() - started)
+        users = logins_create(
+            actor=admin,
+            scopes=_scopes(writer, plan, first),
+            start=anchor - dt.timedelta(days=365),
+            hashed=hashed,
+        )
+        summary = DemoSummary(
+            scale=scale, seed=seed, bulk=use_bulk, nodes=len(plan.nodes), users=len(users) + 1, **counts
+        )
+        audit_record(actor=admin, action="demo.generated", obj=admin, after=summary.__dict__)
+    log.info("demo: committed at %.1f s", time.monotonic() - started)
+    if use_bulk:
+        vacuum_analyze(frozen=bool(bulk_writer and bulk_writer.frozen))
+    return summary
+
+
+def _write(
+    writer: Writer,
+    plan: TreePlan,
+    rng: random.Random,
+    anchor: dt.date,
+    use_bulk: bool,
+    progress: Callable[[int], object] | None,
+) -> tuple[dict[str, int], dict[str, Any]]:
+    writer.tree(plan)
+    population = Population(rng, anchor, timezone.now())
+    maker = BodyMaker(rng, anchor)
+    counts = dict.fromkeys(("dwellings", "people", "ownerships", "residencies", "bodies", "memberships"), 0)
+    first: dict[str, Any] = {}
+    streets_done: set[int] = set()
+    chunk = Chunk()
+    for community in plan.communities:
+        who = population.community(chunk, community)
+        first.setdefault("who", who)
+        if community.street.key not in streets_done:
+            streets_done.add(community.street.key)
+            maker.street(chunk, community.street, community.district.pack, who)
+        maker.community(chunk, community, who)
+        if not use_bulk or len(chunk.dwellings) >= CHUNK_DWELLINGS or community is plan.communities[-1]:
+            _count(counts, chunk)
+            if progress:
+                progress(len(chunk.dwellings))
+            writer.chunk(chunk)
+            chunk = Chunk()
+    first["members"] = maker.first_members
+    return counts, first
+
+
+def _count(counts: dict[str, int], chunk: Chunk) -> None:
+    counts["dwellings"] += len(chunk.dwellings)
+    counts["people"] += len(chunk.people)
+    counts["ownerships"] += len(chunk.ownerships)
+    counts["residencies"] += len(chunk.residencies)
+    counts["bodies"] += len(chunk.bodies)
+    counts["memberships"] += len(chunk.members)
+
+
+def _scopes(writer: Writer, plan: TreePlan, first: dict[str, Any]) -> LoginScopes:
+    """Every staff log-in works in the first community (Huzhou), so one can walk through it together."""
+    community = plan.communities[0]
+    compound = community.compounds[0]
+    building = next(n for n in plan.nodes if n.level == "building" and n.path.startswith(compound.path))
+    who: CommunityPeople = first["who"]
+    dwelling_key, resident_key = who.representatives[0]
+    members: dict[str, list[int]] = first["members"]
+
+    def member(kind: str) -> Person | None:
+        ids = members.get(kind)
+        return writer.person(ids[0]) if ids else None
+
+    return LoginScopes(
+        district=writer.node(plan.districts[0].key),
+        street=writer.node(community.street.key),
+        community=writer.node(community.node.key),
+        grid=writer.grid(community.grids[0].key),
+        building=writer.node(building.key),
+        compound=writer.node(compound.key),
+        dwelling=writer.dwelling(dwelling_key),
+        resident=writer.person(resident_key),
+        owners_committee_member=member("owners_committee"),
+        supervisory_committee_member=member("owners_supervisory_committee"),
+        property_staff=member("property_company"),
+    )
