@@ -73,7 +73,16 @@ def other_community(actor, small_tree):
 
 
 def _user(django_user_model: Any, username: str) -> Any:
-    return django_user_model.objects.create_user(username=username, password="pw-12345-abc")
+    # No password: the client logs in with force_login, and hashing (PBKDF2) would dominate the run time.
+    return django_user_model.objects.create_user(username=username, password=None)
+
+
+@pytest.fixture
+def actor(django_user_model):
+    """The shared superuser, without a password hash (see _user)."""
+    return django_user_model.objects.create_user(
+        username="admin", password=None, is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture

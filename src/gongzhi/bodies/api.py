@@ -15,8 +15,10 @@ from gongzhi.api.paging import PageParams, page
 from gongzhi.bodies import services
 from gongzhi.bodies.kinds import BodyKind, ElectedHow, Position, RepresentativeCategory
 from gongzhi.bodies.models import Body, BodyMembership
+from gongzhi.bodies.selectors import RenderedFinding, body_compliance, community_compliance
 from gongzhi.core.errors import InvalidInput
 from gongzhi.people.masking import mask_id_number, mask_phone
+from gongzhi.tree.levels import Level
 
 router = Router()
 
@@ -224,3 +226,64 @@ def member_end(request: HttpRequest, membership_id: int, payload: MembershipEndI
     return membership_out(
         services.member_end(actor=request.user, membership=membership, ended_on=payload.ended_on)
     )
+
+
+# --- compliance ------------------------------------------------------------------------------------------
+
+
+class FindingOut(Schema):
+    code: str = Field(description="Stable code of the check.")
+    message: str = Field(description="In the request's language.")
+    severity: str = Field(description='"error", "warning" or "info".')
+    force: str = Field(description="Force of the rule (binding, recommended, descriptive, default...).")
+    clause: str = Field(description="Clause ID in the rules catalogue.")
+    clauses: list[str]
+    key: str = Field(description="Policy key the check reads.")
+
+
+class BodyFindingsOut(Schema):
+    body: BodyOut
+    findings: list[FindingOut]
+
+
+class ComplianceParams(Schema):
+    on: dt.date | None = Field(None, description="Check as of this day (default: today).")
+
+
+def finding_out(f: RenderedFinding) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "message": f.message,
+        "severity": f.severity,
+        "force": f.force,
+        "clause": f.clause,
+        "clauses": list(f.clauses),
+        "key": f.key,
+    }
+
+
+@router.get(
+    "/bodies/{body_id}/compliance",
+    response=with_errors({200: list[FindingOut]}),
+    summary="Compliance findings for one body",
+)
+def body_compliance_get(
+    request: HttpRequest, body_id: int, params: Query[ComplianceParams]
+) -> list[dict[str, Any]]:
+    body = access.body_get_for(request.user, body_id)
+    return [finding_out(f) for f in body_compliance(body, today=params.on)]
+
+
+@router.get(
+    "/communities/{node_id}/compliance",
+    response=with_errors({200: list[BodyFindingsOut]}),
+    summary="Compliance findings for every body on a community and under it",
+)
+def community_compliance_get(
+    request: HttpRequest, node_id: int, params: Query[ComplianceParams]
+) -> list[dict[str, Any]]:
+    community = access.node_get_for(request.user, node_id)
+    if community.level != Level.COMMUNITY:
+        raise InvalidInput(messages.NOT_A_COMMUNITY, code="not_a_community")
+    rows = community_compliance(community, today=params.on)
+    return [{"body": body_out(b), "findings": [finding_out(f) for f in findings]} for b, findings in rows]

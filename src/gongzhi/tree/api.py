@@ -206,20 +206,12 @@ def node_out(node: Node) -> dict[str, Any]:
     }
 
 
-def pack_in_force(node: Node, ancestors: list[Node]) -> str:
-    """The nearest pack set on the node or above it; the national rules alone when none is."""
-    for n in [node, *reversed(ancestors)]:
-        if n.policy_pack:
-            return n.policy_pack
-    return NATIONAL_PACK
-
-
 def node_detail(node: Node) -> dict[str, Any]:
     ancestors = selectors.ancestors_of(node)
     return {
         **node_out(node),
         "ancestors": [node_ref(a) for a in ancestors],
-        "policy_pack_in_force": pack_in_force(node, ancestors),
+        "policy_pack_in_force": selectors.policy_pack_in_force(node, ancestors)[0] or NATIONAL_PACK,
     }
 
 
