@@ -343,3 +343,26 @@ def test_errors_sorted_before_warnings_hz_a_2_1_2():
     findings = check_body(BodySnapshot(kind=OC, members=members(4, party=0)), HZ, TODAY)
     severities = [f.severity for f in findings]
     assert severities == sorted(severities, key=lambda s: s != "error") and "warning" in severities
+
+
+def test_osc_term_equals_oc_term_hz_a_3_1_3():
+    """HZ-A.3.1.3: 每届任期与业主委员会任期年限等同 (descriptive → warning)."""
+    start, end = dt.date(2026, 1, 1), dt.date(2030, 12, 31)
+    same = BodySnapshot(
+        kind=OSC, members=members(3), term_start=start, term_end=end, owners_committee_term=(start, end)
+    )
+    other = BodySnapshot(
+        kind=OSC,
+        members=members(3),
+        term_start=start,
+        term_end=end,
+        owners_committee_term=(start, dt.date(2029, 12, 31)),
+    )
+    assert "term_differs_from_owners_committee" not in codes(same, HZ)
+    found = only(other, HZ, "term_differs_from_owners_committee")
+    assert (found.severity, found.params["oc_end"]) == ("warning", "2029-12-31")
+
+
+def test_osc_term_not_compared_without_an_oc_hz_a_3_1_3():
+    body = BodySnapshot(kind=OSC, members=members(3), term_start=TODAY, term_end=dt.date(2030, 12, 31))
+    assert "term_differs_from_owners_committee" not in codes(body, HZ)

@@ -168,3 +168,20 @@ def test_every_message_id_has_a_message():
     source = Path(compliance.__file__).read_text(encoding="utf-8")
     used = set(re.findall(r'_finding\(\s*"(\w+)"', source))
     assert used == set(MESSAGES)
+
+
+def test_osc_term_compared_with_oc_term_hz_a_3_1_3(actor, small_tree):
+    _committee(actor, small_tree["compound"], "owners_committee", 5, owners_of=small_tree["dwellings"])
+    osc = bodies.body_create(
+        actor=actor,
+        kind="owners_supervisory_committee",
+        node=small_tree["compound"],
+        name="业监委",
+        term_start=START,
+        term_end=dt.date(2027, 12, 31),
+    )
+    found = {f.code: f for f in body_compliance(osc, today=TODAY)}
+    assert found["term_differs_from_owners_committee"].params == {
+        "oc_start": "2024-01-01",
+        "oc_end": "2028-12-31",
+    }

@@ -68,6 +68,8 @@ class BodySnapshot:
     term_end: dt.date | None = None
     # For an owners' supervisory committee: the people on the owners' committee of the same compound.
     owners_committee_person_ids: frozenset[int] = frozenset()
+    # ... and that owners' committee's term (start, end), when it exists.
+    owners_committee_term: tuple[dt.date | None, dt.date | None] | None = None
 
     @property
     def size(self) -> int:
@@ -241,6 +243,28 @@ def check_disjoint_from_oc(body: BodySnapshot, lookup: PolicyLookup, today: dt.d
     ]
 
 
+def check_term_equals_oc(body: BodySnapshot, lookup: PolicyLookup, today: dt.date) -> list[Finding]:
+    """HZ-A.3.1.3: the supervisory committee's term is the owners' committee's term."""
+    key = f"{body.kind}.term_equals_owners_committee"
+    rule = _rule(lookup, key)
+    oc_term = body.owners_committee_term
+    if rule is None or oc_term is None or None in (body.term_start, body.term_end, *oc_term):
+        return []
+    if (body.term_start, body.term_end) == oc_term:
+        return []
+    start, end = oc_term
+    assert start is not None and end is not None  # checked above; for the type checker
+    return [
+        _finding(
+            "term_differs_from_owners_committee",
+            key,
+            rule,
+            oc_start=start.isoformat(),
+            oc_end=end.isoformat(),
+        )
+    ]
+
+
 def check_resident_share(body: BodySnapshot, lookup: PolicyLookup, today: dt.date) -> list[Finding]:
     key = f"{body.kind}.resident_share.min"
     rule = _rule(lookup, key)
@@ -321,7 +345,13 @@ CHECKS: dict[str, tuple[Check, ...]] = {
         check_members_are_owners,
         check_term_length,
     ),
-    OSC: (check_size_allowed, check_members_are_owners, check_disjoint_from_oc, check_term_length),
+    OSC: (
+        check_size_allowed,
+        check_members_are_owners,
+        check_disjoint_from_oc,
+        check_term_length,
+        check_term_equals_oc,
+    ),
     RC: SIZE,
     VC: SIZE,
     RASC: (*SIZE, check_chair_count),

@@ -44,6 +44,9 @@ MESSAGES: dict[str, Promise] = {
     ),
     "term_too_short": _("The term from %(start)s to %(end)s is shorter than %(min)d years."),
     "term_too_long": _("The term from %(start)s to %(end)s is longer than %(max)d years."),
+    "term_differs_from_owners_committee": _(
+        "The term differs from the owners' committee's term (%(oc_start)s to %(oc_end)s)."
+    ),
     "term_expiring": _("The term ends on %(end)s, in %(days)d days: prepare the re-election."),
     "term_expired": _("The term ended on %(end)s: a re-election is due."),
 }
@@ -130,23 +133,38 @@ def _owner_paths(bodies: list[Body], members: list[BodyMembership], today: dt.da
     return out
 
 
-def _oc_people(bodies: list[Body], today: dt.date) -> dict[int, frozenset[int]]:
-    """{node id: people seated on that compound's owners' committee(s)}, for the OSC overlap check."""
+@dataclass(frozen=True)
+class _OwnersCommittee:
+    person_ids: frozenset[int]
+    term: tuple[dt.date | None, dt.date | None]
+
+
+def _owners_committees(bodies: list[Body], today: dt.date) -> dict[int, _OwnersCommittee]:
+    """{compound node id: its active owners' committee}, for the OSC overlap and term checks (one query)."""
     nodes = {b.node_id for b in bodies if b.kind == OSC}
     if not nodes:
         return {}
     rows = (
-        BodyMembership.objects.filter(body__kind=OC, body__node_id__in=nodes, term_start__lte=today)
-        .filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=today),
-            Q(body__dissolved_on__isnull=True) | Q(body__dissolved_on__gt=today),
+        Body.objects.filter(kind=OC, node_id__in=nodes)
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
+        .order_by("pk")
+        .values_list(
+            "node_id",
+            "term_start",
+            "term_end",
+            "memberships__person_id",
+            "memberships__term_start",
+            "memberships__ended_on",
         )
-        .values_list("body__node_id", "person_id")
     )
-    out: dict[int, set[int]] = {}
-    for node_id, person_id in rows:
-        out.setdefault(node_id, set()).add(person_id)
-    return {k: frozenset(v) for k, v in out.items()}
+    people: dict[int, set[int]] = {}
+    terms: dict[int, tuple[dt.date | None, dt.date | None]] = {}
+    for node_id, start, end, person_id, seated_from, left_on in rows:
+        terms.setdefault(node_id, (start, end))
+        people.setdefault(node_id, set())
+        if person_id is not None and seated_from <= today and (left_on is None or left_on > today):
+            people[node_id].add(person_id)
+    return {n: _OwnersCommittee(frozenset(people[n]), terms[n]) for n in terms}
 
 
 def _member(m: BodyMembership, body: Body, owned: dict[int, list[str]]) -> MemberSnapshot:
@@ -167,7 +185,7 @@ def _snapshots(bodies: list[Body], today: dt.date) -> dict[int, BodySnapshot]:
     """Snapshots of many bodies in at most three queries (members with people, ownerships, OC members)."""
     members = list(_seated([b.pk for b in bodies], today).select_related("person").order_by("pk"))
     owned = _owner_paths(bodies, members, today)
-    oc_people = _oc_people(bodies, today)
+    ocs = _owners_committees(bodies, today)
     by_body: dict[int, list[MemberSnapshot]] = {}
     bodies_by_id = {b.pk: b for b in bodies}
     for m in members:
@@ -179,7 +197,8 @@ def _snapshots(bodies: list[Body], today: dt.date) -> dict[int, BodySnapshot]:
             rules_size=b.rules_size,
             term_start=b.term_start,
             term_end=b.term_end,
-            owners_committee_person_ids=oc_people.get(b.node_id, frozenset()),
+            owners_committee_person_ids=ocs[b.node_id].person_ids if b.node_id in ocs else frozenset(),
+            owners_committee_term=ocs[b.node_id].term if b.node_id in ocs else None,
         )
         for b in bodies
     }
