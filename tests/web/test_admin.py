@@ -39,9 +39,7 @@ def test_change_forms_render(admin_client_zh, site, model):
     assert admin_client_zh.get(f"/admin/{model}/{obj.pk}/change/").status_code == 200
 
 
-@pytest.mark.parametrize(
-    "model", ["people/ownership", "people/residency", "accounts/account", "policy/policyoverride"]
-)
+@pytest.mark.parametrize("model", ["people/ownership", "people/residency", "accounts/account"])
 def test_audit_relevant_models_are_read_only(admin_client_zh, site, model):
     assert admin_client_zh.get(f"/admin/{model}/add/").status_code == 403
 
@@ -107,3 +105,26 @@ def test_drag_and_drop_move_refused(admin_client_zh, site):
     )
     assert response.status_code == 403
     assert Node.objects.get_parent(Node.objects.get(pk=site["building"].pk)) == site["compound"]
+
+
+def test_policy_override_added_and_withdrawn_through_services(admin_client_zh, site):
+    from gongzhi.policy.models import PolicyOverride
+
+    response = admin_client_zh.post(
+        "/admin/policy/policyoverride/add/",
+        {
+            "node": site["compound"].pk,
+            "key": "owners_committee.term_years.max",
+            "value": "4",
+            "reason": "业主大会议事规则第十条",
+        },
+    )
+    assert response.status_code == 302
+    override = PolicyOverride.objects.get(node=site["compound"])
+    assert AuditEntry.objects.filter(action="policy.override_set", object_id=str(override.pk)).exists()
+    admin_client_zh.post(
+        "/admin/policy/policyoverride/", {"action": "withdraw", "_selected_action": [override.pk]}
+    )
+    override.refresh_from_db()
+    assert override.withdrawn_at is not None
+    assert AuditEntry.objects.filter(action="policy.override_withdrawn", object_id=str(override.pk)).exists()

@@ -68,6 +68,11 @@ def test_walk_tree_to_dwelling_on_a_phone(live_server, site, browser_page, tmp_p
     assert area is not None and "89.47" in area
     shot(page, tmp_path, "4-dwelling")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
+    page.click("#owners a:has-text('张三')")
+    assert "138****5678" in (page.text_content("#phone") or "")
+    shot(page, tmp_path, "5-person")
+    page.goto(f"{live_server.url}/communities/{site['community'].pk}/compliance/")
+    shot(page, tmp_path, "6-compliance")
 
 
 @pytest.mark.browser

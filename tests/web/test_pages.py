@@ -148,3 +148,8 @@ def test_compliance_findings_coloured_and_cite_clauses(admin_client_zh, site, ac
     for f in findings:
         assert f.clause in content
         assert f"alert-{'danger' if f.severity == 'error' else 'warning'}" in content
+
+
+def test_home_lists_roles_with_links_to_scope(worker_client, site):
+    content = worker_client.get(reverse("web:home")).content.decode()
+    assert "社区工作者" in content and reverse("web:node", args=[site["community"].pk]) in content

@@ -1,20 +1,47 @@
-"""Back office for policy overrides: read-only.
+"""Back office for policy overrides, written only through policy.services (validated against the pack, audited).
 
-An override changes which rule applies on a node, so it is made and withdrawn only through the policy
-services (with a reason, audited); the admin lists them for inspection.
+An override is added with policy_override_set (which checks the key is delegated and the value allowed)
+and withdrawn with the "withdraw" action (policy_override_withdraw); a row is never edited or deleted.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.errors import GongzhiError
+from gongzhi.policy import services
 from gongzhi.policy.models import PolicyOverride
-from gongzhi.web.admin_support import ReadOnlyAdmin
+from gongzhi.web.admin_support import ServiceAdmin
 
 
 @admin.register(PolicyOverride)
-class PolicyOverrideAdmin(ReadOnlyAdmin):
+class PolicyOverrideAdmin(ServiceAdmin):
     list_display = ["node", "key", "value", "reason", "created_by", "created_at", "withdrawn_at"]
     list_filter = ["withdrawn_at"]
     search_fields = ["key", "node__name", "reason"]
     list_select_related = ["node", "created_by"]
+    fields = ["node", "key", "value", "reason"]
+    raw_id_fields = ["node"]
+    actions = ["withdraw"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def service_save(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Model:
+        data = form.cleaned_data
+        return services.policy_override_set(
+            actor=request.user, node=data["node"], key=data["key"], value=data["value"], reason=data["reason"]
+        )
+
+    @admin.action(description=_("Withdraw the selected overrides"))
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[PolicyOverride]) -> None:
+        for override in queryset.filter(withdrawn_at__isnull=True):
+            try:
+                services.policy_override_withdraw(actor=request.user, override=override)
+            except GongzhiError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
