@@ -22,6 +22,7 @@ from gongzhi.policy.packs import (
     PackError,
     get_packs,
     load_packs,
+    pack_meta,
     pack_policy,
 )
 from gongzhi.policy.selectors import effective_policy, policy_overrides_on
@@ -327,3 +328,15 @@ def test_overrides_shown_in_entries(small_tree, actor):
 
 def test_city_packs_constant_unchanged():
     assert CITY_PACKS == ("huzhou", "cangzhou", "ningbo", "binzhou")
+
+
+def test_value_text_for_display():
+    policy = pack_policy("huzhou")
+    assert policy.get("owners_committee.party_share.min").value_text == "13/20 (65%)"
+    assert policy.get("owners_supervisory_committee.sizes").value_text == "3, 5"
+    assert policy.get("owners_committee.size.odd").value_text == "✓"
+
+
+def test_pack_meta_and_unknown_city_code():
+    assert pack_meta("ningbo").name_zh == "宁波市" and pack_meta("nowhere") is None
+    assert pack_policy("nowhere").get("owners_committee.size.max").source == "national"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any
 
 from gongzhi.policy.schema import FORCE_RANK, KEYS, Entry
@@ -39,6 +40,27 @@ class PolicyValue:
     def is_default(self) -> bool:
         """True when a product default (§5), not a source rule, decides this value (UI must say so)."""
         return self.force == "default"
+
+    @property
+    def value_text(self) -> str:
+        """The value for display, language-neutral: 13/20 (65%), lists joined, levels as a chain."""
+        return display(self.value)
+
+
+def display(value: Any) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if value is None:
+        return "—"
+    if isinstance(value, Fraction):
+        percent = value * 100
+        shown = str(percent) if percent.denominator == 1 else f"{float(percent):.1f}"
+        return f"{value} ({shown}%)"
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        return "; ".join(" → ".join(str(v) for v in chain) for chain in value)
+    if isinstance(value, list):
+        return ", ".join(display(v) for v in value)
+    return str(value)
 
 
 @dataclass(frozen=True)

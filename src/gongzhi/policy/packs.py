@@ -154,9 +154,15 @@ def get_packs() -> dict[str, Pack]:
 def pack_layers(city: str) -> list[tuple[str, dict[str, tuple[Entry, Any]]]]:
     packs = get_packs()
     layers = [("national", packs["national"].values)]
-    if city:
+    if city in CITY_PACKS:  # an unknown code on a node (not possible through tree.services) adds nothing
         layers.append((city, packs[city].values))
     return layers
+
+
+def pack_meta(code: str) -> Meta | None:
+    """Name, document, status (报批稿, 征求意见稿 …) and version of a pack, for display."""
+    pack = get_packs().get(code)
+    return pack.meta if pack else None
 
 
 @functools.cache
