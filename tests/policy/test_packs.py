@@ -340,3 +340,14 @@ def test_value_text_for_display():
 def test_pack_meta_and_unknown_city_code():
     assert pack_meta("ningbo").name_zh == "宁波市" and pack_meta("nowhere") is None
     assert pack_policy("nowhere").get("owners_committee.size.max").source == "national"
+
+
+@pytest.mark.django_db
+def test_ningbo_term_set_by_assembly_rules_may_be_tightened_not_loosened_nb_2_8_1(small_tree, actor):
+    tree.node_update(actor=actor, node=small_tree["community"], policy_pack="ningbo")
+    policy_override_set(
+        actor=actor, node=small_tree["compound"], key=KEY, value=3, reason="议事规则: 任期3年"
+    )
+    assert effective_policy(small_tree["compound"]).get(KEY).clauses[0] == "NB-2.8.1"
+    with pytest.raises(InvalidInput):
+        policy_override_set(actor=actor, node=small_tree["compound"], key=KEY, value=6, reason="x")

@@ -202,11 +202,18 @@ KEYS: dict[str, KeySpec] = {
     "evaluation.property_survey.reach.min": SHARE_MIN,
     "evaluation.property.cadence": CADENCE,
     "evaluation.default_cadence": CADENCE,
+    "evaluation.community_pmc.cadence": CADENCE,
+    # §4.3 #30 recognition
+    "recognition.schemes": STRS,
+    "recognition.selection.cadence": CADENCE,
+    "recognition.commendation.cadence": CADENCE,
     # §5 #1–#10, #14, #15 voting and bodies
     "vote.tie_passes": BOOL,
     "vote.thresholds_round_up": BOOL,
     "vote.abstention_counts_as_participant": BOOL,
     "vote.online_allowed": BOOL,
+    "vote.absent_households_in_denominator": BOOL,
+    "vote.proposal.base": KeySpec(Literal["owners_representatives_else_owners", "owners"]),
     "vote.building.quorum": SHARE_MIN,
     "vote.building.pass": SHARE_MIN,
     "vote.proposal.share": SHARE_MIN,
