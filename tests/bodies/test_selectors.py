@@ -185,3 +185,13 @@ def test_osc_term_compared_with_oc_term_hz_a_3_1_3(actor, small_tree):
         "oc_start": "2024-01-01",
         "oc_end": "2028-12-31",
     }
+
+
+def test_bodies_compliance_for_a_list_in_fixed_queries(actor, small_tree, django_assert_max_num_queries):
+    from gongzhi.bodies.selectors import bodies_compliance
+
+    oc = _committee(actor, small_tree["compound"], "owners_committee", 4, owners_of=small_tree["dwellings"])
+    rc = _committee(actor, small_tree["community"], "residents_committee", 5, first=20)
+    with django_assert_max_num_queries(6):
+        rows = dict(bodies_compliance([oc, rc], today=TODAY))
+    assert "size_below_min" in {f.code for f in rows[oc]} and rows[rc] == []
