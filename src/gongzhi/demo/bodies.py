@@ -110,7 +110,20 @@ class BodyMaker:
             self.next_member += 1
 
     def _pick(self, pool: list[int], n: int, exclude: set[int] | None = None) -> list[int]:
-        candidates = [p for p in _unique(pool) if not exclude or p not in exclude]
+        """Up to `n` distinct people from `pool` (which may repeat), none from `exclude`."""
+        exclude = exclude or set()
+        if n <= 0 or not pool:
+            return []
+        if len(pool) > 4 * (n + len(exclude)) + 50:  # large pool: draw with rejection, no full copy
+            rnd, chosen, seen = self.rng.random, [], set(exclude)
+            for _attempt in range(20 * n):
+                p = pool[int(rnd() * len(pool))]
+                if p not in seen:
+                    seen.add(p)
+                    chosen.append(p)
+                    if len(chosen) == n:
+                        return chosen
+        candidates = [p for p in _unique(pool) if p not in exclude]
         return self.rng.sample(candidates, min(n, len(candidates)))
 
     def _party(self, pool: list[int], who: CommunityPeople, n: int) -> list[int]:

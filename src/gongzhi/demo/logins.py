@@ -75,7 +75,7 @@ def _user_create(*, actor: Any, username: str, hashed: str, person: Person | Non
 
 
 def logins_create(*, actor: Any, scopes: LoginScopes, start: dt.date, hashed: str) -> list[AbstractBaseUser]:
-    """A user and an open role assignment per role, through accounts.services (which audit)."""
+    """A user and an open role assignment per role (roles through accounts.services, which audit)."""
     where: dict[Role, dict[str, Any]] = {
         Role.DISTRICT_OFFICER: {"node": scopes.district},
         Role.STREET_OFFICER: {"node": scopes.street},
@@ -97,13 +97,12 @@ def logins_create(*, actor: Any, scopes: LoginScopes, start: dt.date, hashed: st
     users = []
     for role, scope in where.items():
         person = people.get(role)
-        user = accounts.user_create(
+        user = _user_create(
             actor=actor,
             username=DEMO_USERNAMES[role],
-            password=DEMO_PASSWORD,
+            hashed=hashed,
             person=person,
             is_staff=role != Role.RESIDENT,
-            first_name=person.name if person else "",
         )
         accounts.role_assign(actor=actor, user=user, role=role.value, start=start, **scope)
         users.append(user)

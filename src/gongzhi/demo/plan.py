@@ -113,7 +113,7 @@ def community_sizes(scale: int) -> list[int]:
 def plan_tree(scale: int, rng: random.Random) -> TreePlan:
     """Districts (one per city pack first) → ~10 streets → communities → compounds → buildings → stairwells."""
     sizes = community_sizes(scale)
-    n_districts = min(len(names.DISTRICTS), max(4, math.ceil(scale / 250000)))
+    n_districts = min(len(names.DISTRICTS), max(4, math.ceil(scale / 200000)))
     per_district: list[list[int]] = [sizes[i::n_districts] for i in range(n_districts)]
     b = _Builder(rng)
     plan = TreePlan(nodes=b.nodes, communities=[], grids=b.grids, districts=[], streets=[])

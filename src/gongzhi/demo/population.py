@@ -87,18 +87,31 @@ class CommunityPeople:
 
 
 class Population:
-    """Generates people community by community; one instance per data set (it holds the id counters)."""
+    """Generates people community by community; one instance per data set (it holds the id counters).
+
+    This is the hot loop of a million-dwelling benchmark, so it trades a little elegance for speed: names
+    come from pools drawn once, counters are attributes and rows are appended to local lists.
+    """
 
     def __init__(self, rng: random.Random, anchor: dt.date, created_at: dt.datetime):
         self.rng = rng
+        self.rnd = rng.random
         self.anchor = anchor
         self.created_at = created_at
-        self.next = {"dwelling": 1, "person": 1, "tag": 1, "ownership": 1, "residency": 1}
+        self.next_dwelling = self.next_person = self.next_tag = self.next_ownership = self.next_residency = 1
         self._anchor_ordinal = anchor.toordinal()
         self._days: dict[int, tuple[dt.date, str, int]] = {}  # ordinal → (date, "YYYYMMDD", weighted sum)
         self._area_sums: dict[str, int] = {}
         self._seq: dict[str, dict[int, int]] = {}  # area → {ordinal * 2 + male: people so far}
         self._recent_owners: list[int] = []
+        self._given = (_given_pool(rng, names.GIVEN_FEMALE), _given_pool(rng, names.GIVEN_MALE))
+        self._names = tuple(
+            [names.SURNAMES[int(self.rnd() * len(names.SURNAMES))] + g for g in pool] for pool in self._given
+        )
+        # Per community (set by community()):
+        self.chunk = Chunk()
+        self.who = CommunityPeople()
+        self.area = ""
 
     # -- people --------------------------------------------------------------------------------------
     def _day(self, ordinal: int) -> tuple[dt.date, str, int]:
@@ -116,106 +129,94 @@ class Population:
         if seqs is None:
             seqs = self._seq[area] = {}
             self._area_sums[area] = sum(int(c) * w for c, w in zip(area, _WEIGHTS, strict=False))
-        n = seqs.get(ordinal * 2 + male, 0)
+        key = ordinal * 2 + male
+        n = seqs.get(key, 0)
         while n >= 500:  # 500 people of one sex born on one day in one county: move on a day
             ordinal += 1
-            n = seqs.get(ordinal * 2 + male, 0)
-        seqs[ordinal * 2 + male] = n + 1
+            key = ordinal * 2 + male
+            n = seqs.get(key, 0)
+        seqs[key] = n + 1
         seq = 2 * n + male
         day, digits, day_sum = self._day(ordinal)
-        check = _CHECK[(self._area_sums[area] + day_sum + _SEQ_SUM[seq]) % 11]
-        return f"{area}{digits}{seq:03d}{check}", day
+        return f"{area}{digits}{seq:03d}{_CHECK[(self._area_sums[area] + day_sum + _SEQ_SUM[seq]) % 11]}", day
 
-    def person(
-        self,
-        chunk: Chunk,
-        area: str,
-        age: int,
-        *,
-        male: bool | None = None,
-        registered: bool = True,
-        surname: str = "",
-    ) -> tuple[int, bool]:
-        """Add a person; returns (id, is Party member)."""
-        rnd = self.rng.random
-        if male is None:
-            male = rnd() < 0.5
-        ordinal = self._anchor_ordinal - age * 365 - age // 4 - int(rnd() * 365)
-        if not registered:
-            area = names.MIGRANT_AREAS[int(rnd() * len(names.MIGRANT_AREAS))]
-        id_number, birth = self._id_number(area, ordinal, male)
-        given = names.GIVEN_MALE if male else names.GIVEN_FEMALE
-        name = (surname or names.SURNAMES[int(rnd() * len(names.SURNAMES))]) + given[int(rnd() * len(given))]
-        if rnd() < 0.6:
-            name += given[int(rnd() * len(given))]
-        phone = f"1{'3578'[int(rnd() * 4)]}{int(rnd() * 1e9):09d}" if age >= 14 else ""
+    def person(self, age: int, male: bool, *, registered: bool = True, surname: str = "") -> int:
+        """Add a person to the current chunk; returns the id. Adults of 25–70 are noted for bodies."""
+        rnd = self.rnd
+        area = self.area if registered else names.MIGRANT_AREAS[int(rnd() * len(names.MIGRANT_AREAS))]
+        id_number, birth = self._id_number(
+            area, self._anchor_ordinal - age * 365 - age // 4 - int(rnd() * 365), male
+        )
+        if surname:
+            pool = self._given[male]
+            name = surname + pool[int(rnd() * len(pool))]
+        else:
+            pool = self._names[male]
+            name = pool[int(rnd() * len(pool))]
+        phone = str(13000000000 + int(rnd() * 6e9)) if age >= 14 else ""
         party = age >= 18 and rnd() < PARTY_RATE_ADULTS
-        pid = self.next["person"]
-        self.next["person"] = pid + 1
-        chunk.people.append(
+        pid = self.next_person
+        self.next_person = pid + 1
+        self.chunk.people.append(
             (pid, name, "M" if male else "F", id_number, birth, phone, party, registered, self.created_at)
         )
-        self._tag(chunk, pid, age, registered)
-        return pid, party
+        r = rnd()
+        if r < 0.04 or age >= 75 and r < 0.06 or not registered and r < 0.3:
+            self._tag(pid, age, registered, r)
+        if 25 <= age <= 70:
+            self.who.adults.append(pid)
+        if party:
+            self.who.party.add(pid)
+        return pid
 
-    def _tag(self, chunk: Chunk, pid: int, age: int, registered: bool) -> None:
-        r = self.rng.random()
-        tag = ""
+    def _tag(self, pid: int, age: int, registered: bool, r: float) -> None:
         if not registered and r < 0.3:
             tag = "migrant"
         elif r < 0.04:
             x = r / 0.04
             tag = next(t for t, cum in _TAGS if x <= cum)
-            if tag == "elderly_hardship" and age < 60 or tag == "left_behind" and age >= 18 and age < 60:
+            if tag == "elderly_hardship" and age < 60 or tag == "left_behind" and 18 <= age < 60:
                 tag = "disabled"
             if tag == "key_person" and age < 18:
                 tag = "minor_hardship"
-        elif age >= 75 and r < 0.06:
+        else:
             tag = "elderly_alone"
-        if tag:
-            chunk.tags.append((self.next["tag"], pid, tag, self.anchor))
-            self.next["tag"] += 1
+        self.chunk.tags.append((self.next_tag, pid, tag, self.anchor))
+        self.next_tag += 1
 
     # -- dwellings -----------------------------------------------------------------------------------
     def community(self, chunk: Chunk, plan: CommunityPlan) -> CommunityPeople:
-        who = CommunityPeople()
-        area = plan.district.code
+        self.chunk, self.who, self.area = chunk, CommunityPeople(), plan.district.code
+        community = plan.node.key
         for group in plan.compounds:
-            who.owners_by_group[group.key] = []
-            who.residents_by_group[group.key] = []
+            owners: list[int] = []
+            residents: list[int] = []
+            self.who.owners_by_group[group.key] = owners
+            self.who.residents_by_group[group.key] = residents
             for building, stairwell in _stairwells(group):
+                head = (stairwell.key, building.key, community, stairwell.path)
+                grids = (
+                    building.grid.key if building.grid else None,
+                    building.micro_grid.key if building.micro_grid else None,
+                )
                 for number, floor in _numbers(stairwell):
-                    self._dwelling(chunk, who, plan, group, building, stairwell, number, floor, area)
-        return who
+                    self._dwelling(head, grids, number, floor, owners, residents)
+        return self.who
 
     def _dwelling(
-        self,
-        chunk: Chunk,
-        who: CommunityPeople,
-        plan: CommunityPlan,
-        group: NodePlan,
-        building: NodePlan,
-        stairwell: NodePlan,
-        number: str,
-        floor: int,
-        area: str,
+        self, head: tuple, grids: tuple, number: str, floor: int, owners: list[int], residents: list[int]
     ) -> None:
-        rng = self.rng
-        did = self.next["dwelling"]
-        self.next["dwelling"] = did + 1
-        r = rng.random()
+        rnd = self.rnd
+        did = self.next_dwelling
+        self.next_dwelling = did + 1
+        r = rnd()
         sold = r >= 0.03
-        use = "commercial" if floor == 1 and rng.random() < 0.04 else "residential"
-        cents = 4500 + int(rng.random() * 9500) if rng.random() < 0.9 else 14000 + int(rng.random() * 8000)
-        grid = building.grid.key if building.grid else None
-        micro = building.micro_grid.key if building.micro_grid else None
-        chunk.dwellings.append(
+        use = "commercial" if floor == 1 and rnd() < 0.04 else "residential"
+        cents = 4500 + int(rnd() * 9500) if rnd() < 0.9 else 14000 + int(rnd() * 8000)
+        self.chunk.dwellings.append(
             (
                 did,
-                stairwell.key,
-                building.key,
-                plan.node.key,
-                stairwell.path,
+                *head,
                 number,
                 floor,
                 use,
@@ -223,116 +224,89 @@ class Population:
                 "register",
                 sold,
                 sold,
-                grid,
-                micro,
+                *grids,
             )
         )
         if not sold:
             return
-        bought = self.anchor - dt.timedelta(days=200 + int(rng.random() * 7000))
-        if r < 0.13:
-            self._owners(chunk, who, group, did, bought, area)
-        elif r < 0.28:
-            self._owners(chunk, who, group, did, bought, area)
-            self._tenants(chunk, who, group, did, stairwell.path, area)
+        bought = self._date_before(200 + int(rnd() * 7000))
+        if r < 0.28:  # 10% empty, 15% let: the owner lives elsewhere, often owning several dwellings
+            recent = self._recent_owners
+            if recent and rnd() < 0.45:
+                pid = recent[int(rnd() * len(recent))]
+            else:
+                pid = self.person(30 + int(rnd() * 45), rnd() < 0.5)
+            self._own(did, pid, bought)
+            owners.append(pid)
+            if r >= 0.13:
+                self._tenants(did, head[3], residents)
         else:
-            self._household(chunk, who, group, did, stairwell.path, bought, area)
+            self._household(did, head[3], bought, owners, residents)
 
-    def _own(self, chunk: Chunk, did: int, pid: int, start: dt.date) -> None:
-        chunk.ownerships.append((self.next["ownership"], did, pid, start, None, ""))
-        self.next["ownership"] += 1
+    def _date_before(self, days: int) -> dt.date:
+        return self._day(self._anchor_ordinal - days)[0]
 
-    def _live(
-        self,
-        chunk: Chunk,
-        who: CommunityPeople,
-        group: NodePlan,
-        did: int,
-        pid: int,
-        relation: str,
-        rep: bool,
-        start: dt.date,
-        path: str,
-    ) -> None:
-        chunk.residencies.append((self.next["residency"], did, pid, relation, rep, start, None, path))
-        self.next["residency"] += 1
-        who.residents_by_group[group.key].append(pid)
+    def _own(self, did: int, pid: int, start: dt.date) -> None:
+        self.chunk.ownerships.append((self.next_ownership, did, pid, start, None, ""))
+        self.next_ownership += 1
+
+    def _live(self, did: int, pid: int, relation: str, rep: bool, start: dt.date, path: str) -> None:
+        self.chunk.residencies.append((self.next_residency, did, pid, relation, rep, start, None, path))
+        self.next_residency += 1
         if rep:
-            who.representatives.append((did, pid))
+            self.who.representatives.append((did, pid))
 
-    def _owners(
-        self, chunk: Chunk, who: CommunityPeople, group: NodePlan, did: int, bought: dt.date, area: str
-    ) -> None:
-        """Owners who live elsewhere: often someone who already owns another flat here (several dwellings)."""
-        recent = self._recent_owners
-        if recent and self.rng.random() < 0.45:
-            pid = recent[int(self.rng.random() * len(recent))]
-        else:
-            pid, party = self.person(chunk, area, 30 + int(self.rng.random() * 45))
-            if party:
-                who.party.add(pid)
-        self._own(chunk, did, pid, bought)
-        who.owners_by_group[group.key].append(pid)
-
-    def _tenants(
-        self, chunk: Chunk, who: CommunityPeople, group: NodePlan, did: int, path: str, area: str
-    ) -> None:
-        rng = self.rng
-        start = self.anchor - dt.timedelta(days=30 + int(rng.random() * 1000))
-        for i in range(1 + int(rng.random() * 3)):
-            age = 20 + int(rng.random() * 25)
-            pid, party = self.person(chunk, area, age, registered=rng.random() < 0.3)
-            self._live(chunk, who, group, did, pid, "tenant", i == 0, start, path)
-            self._note_adult(who, pid, age, party)
+    def _tenants(self, did: int, path: str, residents: list[int]) -> None:
+        rnd = self.rnd
+        start = self._date_before(30 + int(rnd() * 1000))
+        for i in range(1 + int(rnd() * 3)):
+            pid = self.person(20 + int(rnd() * 25), rnd() < 0.5, registered=rnd() < 0.3)
+            self._live(did, pid, "tenant", i == 0, start, path)
+            residents.append(pid)
 
     def _household(
-        self,
-        chunk: Chunk,
-        who: CommunityPeople,
-        group: NodePlan,
-        did: int,
-        path: str,
-        bought: dt.date,
-        area: str,
+        self, did: int, path: str, bought: dt.date, owners: list[int], residents: list[int]
     ) -> None:
         """An owner-occupied dwelling: one owner or a co-owning couple, children, sometimes a parent."""
-        rng = self.rng
-        age = 28 + int(rng.random() * 55)
-        male = rng.random() < 0.5
-        pid, party = self.person(chunk, area, age, male=male)
-        surname = chunk.people[-1][1][0]
-        self._own(chunk, did, pid, bought)
-        self._live(chunk, who, group, did, pid, "owner", True, bought, path)
-        who.owners_by_group[group.key].append(pid)
-        self._note_adult(who, pid, age, party)
-        self._recent_owners.append(pid)
-        if len(self._recent_owners) > 200:
-            del self._recent_owners[:100]
-        if rng.random() < 0.7:  # a spouse, co-owner in 60% of couples
-            s_age = max(22, age + int(rng.random() * 9) - 4)
-            sid, s_party = self.person(chunk, area, s_age, male=not male)
-            if rng.random() < 0.6:
-                self._own(chunk, did, sid, bought)
-                self._live(chunk, who, group, did, sid, "owner", False, bought, path)
-                who.owners_by_group[group.key].append(sid)
+        rnd = self.rnd
+        age = 28 + int(rnd() * 55)
+        male = rnd() < 0.5
+        pid = self.person(age, male)
+        surname = self.chunk.people[-1][1][0]
+        self._own(did, pid, bought)
+        self._live(did, pid, "owner", True, bought, path)
+        owners.append(pid)
+        residents.append(pid)
+        recent = self._recent_owners
+        recent.append(pid)
+        if len(recent) > 200:
+            del recent[:100]
+        if rnd() < 0.7:  # a spouse, co-owner in 60% of couples
+            sid = self.person(max(22, age + int(rnd() * 9) - 4), not male)
+            if rnd() < 0.6:
+                self._own(did, sid, bought)
+                self._live(did, sid, "owner", False, bought, path)
+                owners.append(sid)
             else:
-                self._live(chunk, who, group, did, sid, "family", False, bought, path)
-            self._note_adult(who, sid, s_age, s_party)
-        for _child in range(int(rng.random() * 2.4) if age < 60 else 0):
-            c_age = max(0, min(age - 22, int(rng.random() * 30)))
-            cid, c_party = self.person(chunk, area, c_age, surname=surname)
-            self._live(chunk, who, group, did, cid, "family", False, bought, path)
-            self._note_adult(who, cid, c_age, c_party)
-        if age < 55 and rng.random() < 0.12:
-            p_age = age + 25 + int(rng.random() * 8)
-            gid, _gp = self.person(chunk, area, p_age)
-            self._live(chunk, who, group, did, gid, "family", False, bought, path)
+                self._live(did, sid, "family", False, bought, path)
+            residents.append(sid)
+        for _child in range(int(rnd() * 2.4) if age < 60 else 0):
+            cid = self.person(max(0, min(age - 22, int(rnd() * 30))), rnd() < 0.5, surname=surname)
+            self._live(did, cid, "family", False, bought, path)
+            residents.append(cid)
+        if age < 55 and rnd() < 0.12:
+            gid = self.person(age + 25 + int(rnd() * 8), rnd() < 0.5)
+            self._live(did, gid, "family", False, bought, path)
+            residents.append(gid)
 
-    def _note_adult(self, who: CommunityPeople, pid: int, age: int, party: bool) -> None:
-        if 25 <= age <= 70:
-            who.adults.append(pid)
-        if party:
-            who.party.add(pid)
+
+def _given_pool(rng: random.Random, chars: str) -> list[str]:
+    """Given names of one or two characters (60% two), drawn once per data set."""
+    rnd = rng.random
+    return [
+        chars[int(rnd() * len(chars))] + (chars[int(rnd() * len(chars))] if rnd() < 0.6 else "")
+        for _ in range(2000)
+    ]
 
 
 def _stairwells(node: NodePlan) -> list[tuple[NodePlan, NodePlan]]:

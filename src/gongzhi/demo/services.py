@@ -95,6 +95,7 @@ def demo_generate(
             scale=scale, seed=seed, bulk=use_bulk, nodes=len(plan.nodes), users=len(users) + 1, **counts
         )
         audit_record(actor=admin, action="demo.generated", obj=admin, after=summary.__dict__)
+        log.info("demo: log-ins created at %.1f s", time.monotonic() - started)
     log.info("demo: committed at %.1f s", time.monotonic() - started)
     if use_bulk:
         vacuum_analyze(frozen=bool(bulk_writer and bulk_writer.frozen))
