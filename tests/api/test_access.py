@@ -117,3 +117,29 @@ def test_read_only_role_reads_but_gets_403_on_write(leader_api, small_tree, audi
 def test_read_only_role_cannot_see_above_its_scope(leader_api, small_tree):
     assert leader_api.get(f"/nodes/{small_tree['community'].pk}").status_code == 404
     assert leader_api.post("/people", {"name": "x"}).status_code == 403
+
+
+def test_read_only_role_cannot_change_a_resident(leader_api, actor, small_tree, a_person, audit_count):
+    people.residency_move_in(
+        actor=actor,
+        dwelling=small_tree["dwellings"][0],
+        person=a_person,
+        relation="owner",
+        start=dt.date(2024, 1, 1),
+    )
+    assert leader_api.get(f"/people/{a_person.pk}").status_code == 200
+    before = audit_count()
+    response = leader_api.patch(f"/people/{a_person.pk}", {"name": "改名"})
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    assert audit_count() == before
+
+
+def test_person_details_hide_links_outside_scope(worker_api, actor, small_tree, other_community, a_person):
+    people.ownership_open(
+        actor=actor, dwelling=small_tree["dwellings"][0], person=a_person, start=dt.date(2020, 1, 1)
+    )
+    people.ownership_open(
+        actor=actor, dwelling=other_community["dwelling"], person=a_person, start=dt.date(2020, 1, 1)
+    )
+    body = worker_api.get(f"/people/{a_person.pk}").json()
+    assert [o["dwelling_id"] for o in body["ownerships"]] == [small_tree["dwellings"][0].pk]

@@ -100,3 +100,10 @@ def test_unknown_relation_is_422(api, a_person, small_tree, assert_error):
     )
     assert assert_error(response, "validation_error")["details"][0]["field"] == "relation"
     assert not Residency.objects.exists()
+
+
+def test_people_list_is_paginated(api):
+    for i in range(3):
+        people.person_create(actor=None, name=f"居民{i}")
+    body = api.get("/people", limit=2, offset=2).json()
+    assert (body["count"], [p["name"] for p in body["items"]]) == (3, ["居民2"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Router
 from ninja.security import django_auth
 
 from gongzhi.api.errors import install_error_handlers
@@ -10,14 +11,38 @@ from gongzhi.bodies.api import router as bodies_router
 from gongzhi.people.api import router as people_router
 from gongzhi.tree.api import router as tree_router
 
+DESCRIPTION = """Territorial tree, dwellings, people and bodies of residential communities (共治).
+
+* **Authentication**: the Django session (log in on the web site first). Unsafe methods need the CSRF token in
+  the `X-CSRFToken` header.
+* **Errors** are always `{"code": "<stable code>", "message": "<text>", "details": [{"field", "code",
+  "message"}]}`; messages follow `Accept-Language` (Simplified Chinese by default, `en` for English).
+* **Lists** take `limit` (1-200, default 50) and `offset` and answer `{"count", "limit", "offset", "items"}`.
+* **Areas** are decimal strings (`"89.47"`), never floats. ID and phone numbers are returned masked.
+* Objects outside your scope answer 404, exactly like missing ones.
+"""
+
 api = NinjaAPI(
     title="Gongzhi API",
     version="1",
     urls_namespace="api",
     auth=django_auth,
-    description="Territorial tree, dwellings, people and bodies of residential communities (共治).",
+    description=DESCRIPTION,
 )
 install_error_handlers(api)
 api.add_router("", tree_router, tags=["tree"])
 api.add_router("", people_router, tags=["people"])
 api.add_router("", bodies_router, tags=["bodies"])
+
+# Last, so it only catches paths no other route matched: unknown URLs get the JSON 404 too.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, auth=None
+)
+def unknown_endpoint(request: HttpRequest, rest: str) -> None:
+    raise Http404
+
+
+api.add_router("", fallback)

@@ -128,6 +128,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         message = _("The request could not be processed.")
         if code == "csrf_failed":
             message = _("The CSRF check failed: send the X-CSRFToken header.")
+        elif "parse request body" in exc.message:
+            message = _("The request body is not valid JSON.")
         return respond(request, exc.status_code, error_body(code, message))
 
     @api.exception_handler(IntegrityError)
