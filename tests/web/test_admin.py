@@ -128,3 +128,90 @@ def test_policy_override_added_and_withdrawn_through_services(admin_client_zh, s
     override.refresh_from_db()
     assert override.withdrawn_at is not None
     assert AuditEntry.objects.filter(action="policy.override_withdrawn", object_id=str(override.pk)).exists()
+
+
+def test_dwelling_change_and_grid_move_go_through_services(admin_client_zh, site):
+    d = site["dwellings"][1]
+    response = admin_client_zh.post(
+        f"/admin/tree/dwelling/{d.pk}/change/",
+        {
+            "number": "201",
+            "floor": "2",
+            "use": "residential",
+            "area": "90.10",
+            "area_source": "survey",
+            "is_sold": "on",
+            "is_delivered": "on",
+            "grid": site["grid"].pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    d.refresh_from_db()
+    assert str(d.area) == "90.10" and d.grid_id == site["grid"].pk
+    assert AuditEntry.objects.filter(action="tree.dwelling_updated", object_id=str(d.pk)).exists()
+    assert AuditEntry.objects.filter(action="tree.grid_assigned", object_id=str(site["grid"].pk)).count() == 2
+
+
+def test_person_tags_set_through_service(admin_client_zh, site):
+    p = site["person"]
+    response = admin_client_zh.post(
+        f"/admin/people/person/{p.pk}/change/",
+        {
+            "name": p.name,
+            "gender": p.gender,
+            "id_number": p.id_number,
+            "birth_date": p.birth_date.isoformat(),
+            "phone": p.phone,
+            "is_registered_resident": "on",
+            "tags-TOTAL_FORMS": "1",
+            "tags-INITIAL_FORMS": "0",
+            "tags-MIN_NUM_FORMS": "0",
+            "tags-MAX_NUM_FORMS": "1000",
+            "tags-0-tag": "elderly_alone",
+            "tags-0-person": p.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(p.tags.values_list("tag", flat=True)) == ["elderly_alone"]
+    assert AuditEntry.objects.filter(action="people.tags_changed", object_id=str(p.pk)).exists()
+
+
+def test_person_list_masks_numbers(admin_client_zh, site):
+    content = admin_client_zh.get("/admin/people/person/").content.decode()
+    assert "110105********002X" in content and "11010519491231002X" not in content
+
+
+def test_body_member_added_through_service(admin_client_zh, site):
+    body = site["committee"]
+    response = admin_client_zh.post(
+        f"/admin/bodies/body/{body.pk}/change/",
+        {
+            "name": body.name,
+            "term_start": "2021-01-01",
+            "term_end": "2026-01-01",
+            "contract_start": "",
+            "contract_end": "",
+            "rules_size": "",
+            "dissolved_on": "",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-id": body.memberships.get().pk,
+            "memberships-0-body": body.pk,
+            "new_memberships-TOTAL_FORMS": "1",
+            "new_memberships-INITIAL_FORMS": "0",
+            "new_memberships-MIN_NUM_FORMS": "0",
+            "new_memberships-MAX_NUM_FORMS": "1000",
+            "new_memberships-0-person": site["past_owner"].pk,
+            "new_memberships-0-position": "member",
+            "new_memberships-0-elected_how": "residents_election",
+            "new_memberships-0-category": "",
+            "new_memberships-0-term_start": "2021-01-01",
+            "new_memberships-0-term_end": "",
+            "new_memberships-0-body": body.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert body.memberships.filter(person=site["past_owner"]).exists()
+    assert AuditEntry.objects.filter(action="bodies.member_added").count() == 2

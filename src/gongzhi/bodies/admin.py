@@ -1,7 +1,8 @@
 """Back office for bodies: created and changed through bodies.services (audited).
 
-Memberships are shown read-only: members join and leave through services.member_add / member_end, which
-keep the history of terms; the admin does not rewrite them.
+Existing memberships are shown read-only (the history of terms is never rewritten); new members are added
+in a second inline whose rows go to services.member_add. Ending a membership (member_end) is not offered
+here yet.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from gongzhi.bodies import services
 from gongzhi.bodies.models import Body, BodyMembership
-from gongzhi.web.admin_support import ReadOnlyInline, ServiceAdmin, changed
+from gongzhi.web.admin_support import ADD_MEMBERS, ReadOnlyInline, ServiceAdmin, changed
 
 BODY_CHANGEABLE = {
     "name",
@@ -33,6 +35,27 @@ class BodyMembershipInline(ReadOnlyInline):
     model = BodyMembership
     fields = MEMBER_COLUMNS
     readonly_fields = MEMBER_COLUMNS
+
+
+class NewMembershipFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        return "new_memberships"  # the read-only inline above uses the default prefix
+
+
+class NewMembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Blank rows only: each filled row becomes services.member_add in BodyAdmin.save_formset."""
+
+    model = BodyMembership
+    formset = NewMembershipFormSet
+    fields = ("person", "position", "elected_how", "category", "term_start", "term_end")
+    raw_id_fields = ("person",)
+    extra = 1
+    can_delete = False
+    verbose_name_plural = ADD_MEMBERS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BodyMembership]:
+        return super().get_queryset(request).none()
 
 
 @admin.register(Body)
@@ -54,7 +77,7 @@ class BodyAdmin(ServiceAdmin):
     ]
     raw_id_fields = ["node", "grid"]
     list_select_related = ["node"]
-    inlines = [BodyMembershipInline]
+    inlines = [BodyMembershipInline, NewMembershipInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["kind", "node", "grid"] if obj else ["dissolved_on"]
@@ -76,3 +99,21 @@ class BodyAdmin(ServiceAdmin):
             contract_end=data["contract_end"],
             rules_size=data["rules_size"],
         )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if not isinstance(formset, NewMembershipFormSet):
+            return
+        for row in formset.forms:
+            if row.has_changed() and row.cleaned_data:
+                data = row.cleaned_data
+                services.member_add(
+                    actor=request.user,
+                    body=form.instance,
+                    person=data["person"],
+                    term_start=data["term_start"],
+                    position=data["position"],
+                    elected_how=data["elected_how"],
+                    category=data["category"],
+                    term_end=data["term_end"],
+                )

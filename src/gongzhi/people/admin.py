@@ -70,6 +70,8 @@ class PersonAdmin(ServiceAdmin):
         )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # The admin's change message reads these; the service, not formset.save(), writes the rows.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if not formset.has_changed():
             return
         tags = [

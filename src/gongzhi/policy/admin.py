@@ -11,12 +11,11 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.errors import GongzhiError
 from gongzhi.policy import services
 from gongzhi.policy.models import PolicyOverride
-from gongzhi.web.admin_support import ServiceAdmin
+from gongzhi.web.admin_support import WITHDRAW_OVERRIDES, ServiceAdmin
 
 
 @admin.register(PolicyOverride)
@@ -38,7 +37,7 @@ class PolicyOverrideAdmin(ServiceAdmin):
             actor=request.user, node=data["node"], key=data["key"], value=data["value"], reason=data["reason"]
         )
 
-    @admin.action(description=_("Withdraw the selected overrides"))
+    @admin.action(description=WITHDRAW_OVERRIDES)
     def withdraw(self, request: HttpRequest, queryset: QuerySet[PolicyOverride]) -> None:
         for override in queryset.filter(withdrawn_at__isnull=True):
             try:

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.errors import GongzhiError
 
@@ -72,3 +73,8 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 def changed(form: Any, allowed: set[str]) -> dict[str, Any]:
     """The cleaned values of the allowed fields the user changed."""
     return {name: form.cleaned_data[name] for name in form.changed_data if name in allowed}
+
+
+# Labels of the admin screens of apps whose catalogues other work owns (bodies, policy), kept in web's.
+ADD_MEMBERS = _("add members")
+WITHDRAW_OVERRIDES = _("Withdraw the selected overrides")
