@@ -67,7 +67,11 @@ class BodyMaker:
         """A term of `years` that is under way today (or ends within 90 days when `ends_soon`)."""
         days = 45 if ends_soon else 120 + int(self.rng.random() * (years - 1) * 365)
         end = self.anchor + dt.timedelta(days=days)
-        return end - dt.timedelta(days=365 * years + years // 4), end
+        after_end = end + dt.timedelta(days=1)  # the end day is the term's last day
+        try:
+            return after_end.replace(year=after_end.year - years), end
+        except ValueError:  # 29 February
+            return after_end.replace(year=after_end.year - years, day=28), end
 
     def body(
         self,
@@ -262,7 +266,7 @@ class BodyMaker:
             osc = self.body(
                 chunk, "owners_supervisory_committee", compound, f"{compound.name}业主监督委员会", term=term
             )
-            shared = oc_members[-1:] if self._once("osc_shares_oc_member", pack == "ningbo") else []
+            shared = oc_members[-1:] if self._once("osc_shares_oc_member", pack == "huzhou") else []
             self.members(
                 chunk,
                 osc,
