@@ -223,6 +223,13 @@ class Writer:
         self.audit.append(Change(action=action, obj=obj, before=before, after=after, node_path=node_path))
         self.flush_audit()
 
+    def record_batch(self, action: str, ids: list[int]) -> None:
+        """One entry for a batch of created rows (their ids), on the community: per-object entries would double
+        the rows written by an import. Updates and moves keep one entry per object, with before/after."""
+        if ids:
+            after = {"ids": ids, "count": len(ids)}
+            self.record(action, self.community, self.community.path, after=after)
+
     def flush_audit(self, force: bool = False) -> None:
         if self.audit and (force or len(self.audit) >= BATCH):
             audit_record_many(actor=self.actor, changes=self.audit)
@@ -307,18 +314,7 @@ class Writer:
             created = keys.get((stairwell.pk, row.key[3]))
             if created is not None:
                 self.dwelling_ids[row.key] = (created.pk, created.path)
-        for d in new:
-            after = {
-                "number": d.number,
-                "area": str(d.area),
-                "area_source": d.area_source,
-                "use": d.use,
-                "floor": d.floor,
-                "is_sold": d.is_sold,
-                "is_delivered": d.is_delivered,
-                "grid": d.grid_id,
-            }
-            self.record("tree.dwelling_created", d, d.path, after=after)
+        self.record_batch("tree.dwellings_created", [d.pk for d in new])
         self.counts["dwellings_created"] += len(new)
 
     def _update_dwellings(self, changed: list[tuple[Dwelling, dict[str, Any]]]) -> None:
@@ -403,14 +399,7 @@ class Writer:
         Person.objects.bulk_create(people)
         for row, person in zip(rows, people, strict=True):
             self.person_ids[row.person_key] = person.pk
-            after = {
-                "name": person.name,
-                "id_number": _masked(person.id_number),
-                "phone": person.phone,
-                "is_party_member": person.is_party_member,
-                "tags": list(row.tags),
-            }
-            self.record("people.person_created", person, after=after)
+        self.record_batch("people.people_created", [p.pk for p in people])
         self.counts["people_created"] += len(people)
 
     def _add_tags(self, tags: dict[tuple[str, str], set[str]]) -> None:
@@ -423,12 +412,7 @@ class Writer:
             have.update(PersonTag.objects.filter(person_id__in=batch).values_list("person_id", "tag"))
         new = [PersonTag(person_id=pid, tag=tag, since=self.today) for pid, tag in sorted(wanted - have)]
         PersonTag.objects.bulk_create(new, batch_size=BATCH)
-        for tag in new:
-            self.record(
-                "people.tag_added",
-                Ref(PersonTag, tag.pk, tag.tag),
-                after={"person": tag.person_id, "tag": tag.tag},
-            )
+        self.record_batch("people.tags_added", [t.pk for t in new])
         self.counts["tags_added"] += len(new)
 
     # ownerships and residencies ----------------------------------------------------------------------------
@@ -451,13 +435,7 @@ class Writer:
                 start = row.owner_since or row.moved_in or self.today
                 new.append((Ownership(dwelling_id=pair[0], person_id=pair[1], start=start), path, row))
             Ownership.objects.bulk_create([o for o, _, _ in new])
-            for o, path, row in new:
-                self.record(
-                    "people.ownership_opened",
-                    Ref(Ownership, o.pk, f"{row.name} → {row.key[3]}"),
-                    path,
-                    after={"dwelling": o.dwelling_id, "person": o.person_id, "start": o.start.isoformat()},
-                )
+            self.record_batch("people.ownerships_opened", [o.pk for o, _, _ in new])
             self.counts["ownerships_opened"] += len(new)
             self.tick(len(batch))
 
@@ -523,19 +501,7 @@ class Writer:
         if not new:
             return
         Residency.objects.bulk_create([r for r, _ in new])
-        for r, row in new:
-            self.record(
-                "people.moved_in",
-                Ref(Residency, r.pk, f"{row.name} @ {row.key[3]}"),
-                r.path,
-                after={
-                    "dwelling": r.dwelling_id,
-                    "person": r.person_id,
-                    "relation": r.relation,
-                    "representative": r.is_representative,
-                    "start": r.start.isoformat(),
-                },
-            )
+        self.record_batch("people.residencies_opened", [r.pk for r, _ in new])
         self.counts["residencies_opened"] += len(new)
 
     def _update_relations(self, changes: list[tuple[Residency, str]]) -> None:
@@ -574,11 +540,6 @@ class Writer:
             residency = Residency.objects.get(person_id=person_id, dwelling_id=dwelling_id, end__isnull=True)
             people_services.household_representative_set(actor=self.actor, residency=residency)
             self.counts["residencies_updated"] += 1
-
-
-def _masked(id_number: str) -> str:
-    """ID numbers in audit entries keep the first 6 and last 4 characters (PIPL: minimum necessary)."""
-    return f"{id_number[:6]}********{id_number[-4:]}" if id_number else ""
 
 
 def Ref(model: type[models.Model], pk: Any, text: str) -> models.Model:  # noqa: N802 (reads like a model)

@@ -9,7 +9,7 @@ database (the community exists, the building exists, the grid exists) are in ros
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -103,7 +103,7 @@ class Cells:
     """One data row: typed access to its cells by column key, recording errors with sheet/row/column."""
 
     def __init__(
-        self, table: Table, index: dict[str, int], row: int, cells: tuple[Any, ...], errors: list[RowError]
+        self, table: Table, index: dict[str, int], row: int, cells: Sequence[Any], errors: list[RowError]
     ):
         self.table, self.index, self.row, self.cells, self.errors = table, index, row, cells, errors
 
@@ -355,9 +355,6 @@ def parse_files(files: list[tuple[Path, str]], *, today: dt.date, progress: Prog
                 _parse_table(table, parsed, today, progress)
         except FileProblem as problem:
             parsed.errors.append(RowError(problem.sheet or name, 0, "", problem.code, problem.params))
-        finally:
-            for closer in tables[0].closers if tables else []:
-                closer.close()
     if not parsed.rows and not parsed.errors:
         parsed.errors.append(RowError(files[0][1] if files else "", 0, "", "no_rows"))
     check_across_rows(parsed)
