@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from fractions import Fraction
 
 import pytest
 
-from gongzhi.bodies.compliance import CHECKS, BodySnapshot, Finding, MemberSnapshot, check_body
+from gongzhi.bodies.compliance import CHECKS, BodySnapshot, Finding, MemberSnapshot, check_body, share_short
 from gongzhi.policy.effective import EffectivePolicy
 from gongzhi.policy.packs import pack_policy
 from gongzhi.policy.schema import KEYS
@@ -366,3 +368,12 @@ def test_osc_term_equals_oc_term_hz_a_3_1_3():
 def test_osc_term_not_compared_without_an_oc_hz_a_3_1_3():
     body = BodySnapshot(kind=OSC, members=members(3), term_start=TODAY, term_end=dt.date(2030, 12, 31))
     assert "term_differs_from_owners_committee" not in codes(body, HZ)
+
+
+@pytest.mark.parametrize("share", [Fraction(13, 20), Fraction(2, 3)], ids=["65%", "2/3"])
+def test_share_minimum_is_ceil_and_inclusive_5_2_law_cc_1259(share):
+    """§5 #2 and LAW-CC-1259: a count meets the share iff it reaches ceil(share × size), for every size."""
+    for size in range(1, 130):
+        for have in range(size + 1):
+            short = share_short(have, size, share)
+            assert (short is None) == (have >= math.ceil(share * size))

@@ -183,7 +183,7 @@ def check_chair_count(body: BodySnapshot, lookup: PolicyLookup, today: dt.date) 
     )
 
 
-def _share_short(have: int, size: int, share: Fraction) -> int | None:
+def share_short(have: int, size: int, share: Fraction) -> int | None:
     """The minimum count (ceil, §5 #2) when `have` is below `share` of `size` (inclusive), else None."""
     if size == 0 or Fraction(have) >= share * size:
         return None
@@ -196,7 +196,7 @@ def check_party_share(body: BodySnapshot, lookup: PolicyLookup, today: dt.date) 
     if rule is None:
         return []
     party = sum(1 for m in body.members if m.is_party_member)
-    needed = _share_short(party, body.size, rule.value)
+    needed = share_short(party, body.size, rule.value)
     if needed is None:
         return []
     percent = str(
@@ -271,7 +271,7 @@ def check_resident_share(body: BodySnapshot, lookup: PolicyLookup, today: dt.dat
     if rule is None:
         return []
     residents = sum(1 for m in body.members if m.category == RESIDENT_REPRESENTATIVE)
-    needed = _share_short(residents, body.size, rule.value)
+    needed = share_short(residents, body.size, rule.value)
     if needed is None:
         return []
     return [_finding("resident_share_below", key, rule, residents=residents, size=body.size, needed=needed)]
