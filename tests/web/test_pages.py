@@ -144,6 +144,7 @@ def test_compliance_findings_coloured_and_cite_clauses(admin_client_zh, site, ac
     response = get(admin_client_zh, "web:compliance", site["community"].pk)
     content = response.content.decode()
     findings = dict(response.context["rows"])[oc]
+    assert oc in [b for b, _f in response.context["flagged"]]
     assert findings, "a one-member owners' committee breaks the size rule"
     for f in findings:
         assert f.clause in content

@@ -145,14 +145,23 @@ def body(user: User, body_id: int) -> dict[str, Any]:
 
 
 def compliance(user: User, community_id: int) -> dict[str, Any]:
+    """Bodies with findings first (errors, then warnings), then a short list of the bodies without any."""
     from gongzhi.bodies.selectors import community_compliance
 
     community = access.community_get_for(user, community_id)
     rows = community_compliance(community, today=timezone.localdate())
+
+    def weight(row: tuple[Body, list[Any]]) -> tuple[int, int]:
+        findings = row[1]
+        return (-sum(f.severity == "error" for f in findings), -len(findings))
+
+    flagged = sorted((r for r in rows if r[1]), key=weight)
     return {
         "community": community,
         "ancestors": tree.ancestors_of(community),
         "rows": rows,
+        "flagged": flagged,
+        "clean": [b for b, findings in rows if not findings],
         "errors": sum(1 for _b, fs in rows for f in fs if f.severity == "error"),
         "warnings": sum(1 for _b, fs in rows for f in fs if f.severity == "warning"),
     }
