@@ -25,6 +25,7 @@ from django.db import models
 from gongzhi.audit.services import Change, audit_record_many
 from gongzhi.people import services as people_services
 from gongzhi.people.models import Ownership, Person, PersonTag, Residency
+from gongzhi.roster.bulk import insert_rows
 from gongzhi.roster.errors import RowError
 from gongzhi.roster.validate import DwellingKey, DwellingRow, Parsed, PersonRow, Progress
 from gongzhi.tree import services as tree_services
@@ -270,14 +271,14 @@ class Writer:
 
     def write_dwellings(self, rows: list[DwellingRow]) -> None:
         for batch in chunks(rows):
-            new: list[Dwelling] = []
+            new: list[tuple[DwellingRow, dict[str, Any]]] = []
             changed: list[tuple[Dwelling, dict[str, Any]]] = []
             for row in batch:
                 stairwell = self.plan.nodes[row.key[:3]]
                 attrs = self._attrs(row)
                 existing = self.plan.dwellings.get((stairwell.pk, row.key[3]))
                 if existing is None:
-                    new.append(self._new_dwelling(row, stairwell, attrs))
+                    new.append((row, self._new_dwelling(row, stairwell, attrs)))
                     continue
                 self.dwelling_ids[row.key] = (existing[0], stairwell.path)
                 if tuple(existing[1:]) != attrs:
@@ -289,33 +290,27 @@ class Writer:
                         **dict(zip(DWELLING_ATTRS, attrs, strict=True)),
                     )
                     changed.append((obj, before))
-            self._create_dwellings(new, batch)
+            self._create_dwellings(new)
             self._update_dwellings(changed)
             self.tick(len(batch))
 
-    def _new_dwelling(self, row: DwellingRow, stairwell: Node, attrs: tuple[Any, ...]) -> Dwelling:
+    def _new_dwelling(self, row: DwellingRow, stairwell: Node, attrs: tuple[Any, ...]) -> dict[str, Any]:
         building = self.plan.nodes[row.key[:2]]
-        return Dwelling(
-            stairwell_id=stairwell.pk,
-            building_id=building.pk,
-            community_id=self.community.pk,
-            path=stairwell.path,
-            number=row.key[3],
+        return {
+            "stairwell_id": stairwell.pk,
+            "building_id": building.pk,
+            "community_id": self.community.pk,
+            "path": stairwell.path,
+            "number": row.key[3],
             **dict(zip(DWELLING_ATTRS, attrs, strict=True)),
-        )
+        }
 
-    def _create_dwellings(self, new: list[Dwelling], batch: list[DwellingRow]) -> None:
-        if not new:
-            return
-        Dwelling.objects.bulk_create(new)
-        keys = {(d.stairwell_id, d.number): d for d in new}
-        for row in batch:
-            stairwell = self.plan.nodes[row.key[:3]]
-            created = keys.get((stairwell.pk, row.key[3]))
-            if created is not None:
-                self.dwelling_ids[row.key] = (created.pk, created.path)
-        self.record_batch("tree.dwellings_created", [d.pk for d in new])
-        self.counts["dwellings_created"] += len(new)
+    def _create_dwellings(self, new: list[tuple[DwellingRow, dict[str, Any]]]) -> None:
+        ids = insert_rows(Dwelling, [values for _, values in new])
+        for (row, values), pk in zip(new, ids, strict=True):
+            self.dwelling_ids[row.key] = (pk, values["path"])
+        self.record_batch("tree.dwellings_created", ids)
+        self.counts["dwellings_created"] += len(ids)
 
     def _update_dwellings(self, changed: list[tuple[Dwelling, dict[str, Any]]]) -> None:
         if not changed:
@@ -385,22 +380,22 @@ class Writer:
         self.counts["people_updated"] += len(changed)
 
     def _create_people(self, rows: list[PersonRow]) -> None:
-        people = [
-            Person(
-                name=r.name,
-                id_number=r.id_number,
-                phone=r.phone,
-                gender=r.gender,
-                birth_date=r.birth_date,
-                is_party_member=bool(r.is_party_member),
-            )
+        values = [
+            {
+                "name": r.name,
+                "id_number": r.id_number,
+                "phone": r.phone,
+                "gender": r.gender,
+                "birth_date": r.birth_date,
+                "is_party_member": bool(r.is_party_member),
+            }
             for r in rows
         ]
-        Person.objects.bulk_create(people)
-        for row, person in zip(rows, people, strict=True):
-            self.person_ids[row.person_key] = person.pk
-        self.record_batch("people.people_created", [p.pk for p in people])
-        self.counts["people_created"] += len(people)
+        ids = insert_rows(Person, values)
+        for row, pk in zip(rows, ids, strict=True):
+            self.person_ids[row.person_key] = pk
+        self.record_batch("people.people_created", ids)
+        self.counts["people_created"] += len(ids)
 
     def _add_tags(self, tags: dict[tuple[str, str], set[str]]) -> None:
         wanted = {(self.person_ids[key], tag) for key, values in tags.items() for tag in values}
@@ -410,10 +405,12 @@ class Writer:
         have: set[tuple[int, str]] = set()
         for batch in chunks(person_ids):
             have.update(PersonTag.objects.filter(person_id__in=batch).values_list("person_id", "tag"))
-        new = [PersonTag(person_id=pid, tag=tag, since=self.today) for pid, tag in sorted(wanted - have)]
-        PersonTag.objects.bulk_create(new, batch_size=BATCH)
-        self.record_batch("people.tags_added", [t.pk for t in new])
-        self.counts["tags_added"] += len(new)
+        for batch in chunks(sorted(wanted - have)):
+            ids = insert_rows(
+                PersonTag, [{"person_id": pid, "tag": tag, "since": self.today} for pid, tag in batch]
+            )
+            self.record_batch("people.tags_added", ids)
+            self.counts["tags_added"] += len(ids)
 
     # ownerships and residencies ----------------------------------------------------------------------------
     def write_ownerships(self, rows: list[PersonRow]) -> None:
@@ -423,7 +420,7 @@ class Writer:
             )
         )
         for batch in chunks(rows):
-            new: list[tuple[Ownership, str, PersonRow]] = []
+            new: list[dict[str, Any]] = []
             for row in batch:
                 if not row.is_owner:
                     continue
@@ -433,10 +430,10 @@ class Writer:
                     continue
                 have.add(pair)
                 start = row.owner_since or row.moved_in or self.today
-                new.append((Ownership(dwelling_id=pair[0], person_id=pair[1], start=start), path, row))
-            Ownership.objects.bulk_create([o for o, _, _ in new])
-            self.record_batch("people.ownerships_opened", [o.pk for o, _, _ in new])
-            self.counts["ownerships_opened"] += len(new)
+                new.append({"dwelling_id": pair[0], "person_id": pair[1], "start": start})
+            ids = insert_rows(Ownership, new)
+            self.record_batch("people.ownerships_opened", ids)
+            self.counts["ownerships_opened"] += len(ids)
             self.tick(len(batch))
 
     def write_residencies(self, rows: list[PersonRow]) -> None:
@@ -449,7 +446,7 @@ class Writer:
         )
         later: list[tuple[PersonRow, int]] = []  # representatives to set through the service afterwards
         for batch in chunks(rows):
-            new: list[tuple[Residency, PersonRow]] = []
+            new: list[dict[str, Any]] = []
             relation_changes: list[tuple[Residency, str]] = []
             for row in batch:
                 if not row.relation:
@@ -462,17 +459,14 @@ class Writer:
                     if row.is_representative and not rep:
                         later.append((row, person_id))
                     new.append(
-                        (
-                            Residency(
-                                dwelling_id=dwelling_id,
-                                person_id=person_id,
-                                relation=row.relation,
-                                is_representative=rep,
-                                start=row.moved_in or self.today,
-                                path=path,
-                            ),
-                            row,
-                        )
+                        {
+                            "dwelling_id": dwelling_id,
+                            "person_id": person_id,
+                            "relation": row.relation,
+                            "is_representative": rep,
+                            "start": row.moved_in or self.today,
+                            "path": path,
+                        }
                     )
                 elif now[1] != dwelling_id:
                     later.append((row, person_id))
@@ -497,12 +491,10 @@ class Writer:
                 current[values[0]] = values
         return {pid: (v[1], v[2], v[3], v[4]) for pid, v in current.items()}
 
-    def _create_residencies(self, new: list[tuple[Residency, PersonRow]]) -> None:
-        if not new:
-            return
-        Residency.objects.bulk_create([r for r, _ in new])
-        self.record_batch("people.residencies_opened", [r.pk for r, _ in new])
-        self.counts["residencies_opened"] += len(new)
+    def _create_residencies(self, new: list[dict[str, Any]]) -> None:
+        ids = insert_rows(Residency, new)
+        self.record_batch("people.residencies_opened", ids)
+        self.counts["residencies_opened"] += len(ids)
 
     def _update_relations(self, changes: list[tuple[Residency, str]]) -> None:
         if not changes:
