@@ -11,6 +11,12 @@ from gongzhi.people import services as people
 from gongzhi.tree import services as tree
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production hashes passwords slowly on purpose; tests create many users, so use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def actor(django_user_model):
     return django_user_model.objects.create_user(

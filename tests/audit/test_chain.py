@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 from gongzhi.audit import chain
 from gongzhi.audit.models import AuditEntry
@@ -74,7 +75,7 @@ def test_an_edited_row_is_detected(small_tree):
     _force_update(victim.pk, object_repr="篡改")
     count, broken = audit_verify()
     assert (count, broken.seq, broken.problem) == (2, victim.seq, "changed")
-    with pytest.raises(CommandError, match="#3"):
+    with translation.override("en"), pytest.raises(CommandError, match="#3"):
         call_command("audit", "verify")
 
 
