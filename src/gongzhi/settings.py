@@ -128,6 +128,8 @@ STATICFILES_DIRS = [
 ]
 MEDIA_ROOT = Path(os.environ.get("GONGZHI_MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
+# How an uploaded roster runs: "thread" (in the web process, no worker needed) or "inline" (in the request).
+GONGZHI_IMPORT_RUNNER = os.environ.get("GONGZHI_IMPORT_RUNNER", "thread")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

@@ -286,7 +286,7 @@ def _check_columns(table: Table, index: dict[str, int], errors: list[RowError]) 
     return not missing
 
 
-def _parse_table(table: Table, parsed: Parsed, today: dt.date, progress: Progress | None) -> None:
+def _parse_table(table: Table, parsed: Parsed, today: dt.date, progress: Progress | None, total: int) -> None:
     if not table.headers:
         parsed.errors.append(RowError(table.name, 0, "", "empty_sheet"))
         return
@@ -302,7 +302,7 @@ def _parse_table(table: Table, parsed: Parsed, today: dt.date, progress: Progres
             parsed.people.append(parse_person(c, today))
         parsed.rows += 1
         if progress and parsed.rows % PROGRESS_EVERY == 0:
-            progress("read", parsed.rows, table.total)
+            progress("read", parsed.rows, total)
 
 
 def _first_seen(
@@ -350,9 +350,10 @@ def parse_files(files: list[tuple[Path, str]], *, today: dt.date, progress: Prog
         except FileProblem as problem:
             parsed.errors.append(RowError(problem.sheet or name, 0, "", problem.code, problem.params))
             continue
+        total = parsed.rows + sum(t.total for t in tables)
         try:
             for table in tables:
-                _parse_table(table, parsed, today, progress)
+                _parse_table(table, parsed, today, progress, total)
         except FileProblem as problem:
             parsed.errors.append(RowError(problem.sheet or name, 0, "", problem.code, problem.params))
     if not parsed.rows and not parsed.errors:
