@@ -19,5 +19,12 @@ class PageParams(Schema):
 
 def page(qs: QuerySet[Any], params: PageParams, render: Callable[[Any], T]) -> dict[str, Any]:
     """{"count": total, "limit", "offset", "items": [render(obj) for the requested slice]}."""
-    items = [render(obj) for obj in qs[params.offset : params.offset + params.limit]]
+    return page_batch(qs, params, lambda objs: [render(obj) for obj in objs])
+
+
+def page_batch(
+    qs: QuerySet[Any], params: PageParams, render_all: Callable[[list[Any]], list[T]]
+) -> dict[str, Any]:
+    """Like page(), rendering the slice in one call (to fetch what the items need in bulk)."""
+    items = render_all(list(qs[params.offset : params.offset + params.limit]))
     return {"count": qs.count(), "limit": params.limit, "offset": params.offset, "items": items}

@@ -13,8 +13,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from gongzhi.api import access, messages
+from gongzhi.api.counts import subtree_counts_many
 from gongzhi.api.errors import with_errors
-from gongzhi.api.paging import PageParams, page
+from gongzhi.api.paging import PageParams, page, page_batch
 from gongzhi.core.errors import InvalidInput
 from gongzhi.people.masking import mask_id_number, mask_phone
 from gongzhi.people.models import Person
@@ -192,8 +193,8 @@ def node_ref(node: Node) -> dict[str, Any]:
     return {"id": node.pk, "name": node.name, "level": node.level}
 
 
-def node_out(node: Node) -> dict[str, Any]:
-    counts = selectors.subtree_counts(node)
+def node_out(node: Node, counts: selectors.SubtreeCounts | None = None) -> dict[str, Any]:
+    counts = counts or selectors.subtree_counts(node)
     return {
         **node_ref(node),
         "level_label": node.level_label,
@@ -204,6 +205,11 @@ def node_out(node: Node) -> dict[str, Any]:
         "dwellings": counts.dwellings,
         "residents": counts.residents,
     }
+
+
+def nodes_out(nodes: list[Node]) -> list[dict[str, Any]]:
+    counts = subtree_counts_many(nodes)
+    return [node_out(n, counts[n.pk]) for n in nodes]
 
 
 def node_detail(node: Node) -> dict[str, Any]:
@@ -315,7 +321,7 @@ def nodes_list(request: HttpRequest, paging: Query[PageParams], parent: int | No
         qs = _top_nodes(request.user)
     else:
         qs = Node.objects.get_children(access.node_get_for(request.user, parent))
-    return page(qs, paging, node_out)
+    return page_batch(qs, paging, nodes_out)
 
 
 @router.get(
