@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves its bundled Swagger UI for /api/v1/docs (no CDN)
     "treebeard",
     "rules.apps.AutodiscoverRulesConfig",
     "gongzhi.core",
