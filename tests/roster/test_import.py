@@ -13,6 +13,7 @@ from gongzhi.audit.models import AuditEntry
 from gongzhi.people.models import Ownership, Person, Residency
 from gongzhi.roster.columns import DWELLING_COLUMNS, PEOPLE_COLUMNS
 from gongzhi.roster.services import ImportOptions, roster_import
+from gongzhi.tree import services as tree
 from gongzhi.tree.models import Dwelling, Node
 
 from .conftest import ID_A, counts, dwelling, person, write_csv, write_xlsx
@@ -212,3 +213,13 @@ def test_structure_is_not_duplicated(actor, small_tree, tmp_path):
 
 def test_source_path_type(tmp_path):
     assert isinstance(tmp_path, Path)
+
+
+def test_created_structure_is_a_valid_tree(actor, small_tree, good_file):
+    roster_import(actor=actor, source=good_file)
+    assert all(not problems for problems in Node.objects.find_problems())
+    compound = Node.objects.get(pk=small_tree["compound"].pk)
+    assert [n.name for n in Node.objects.get_children(compound)] == ["1幢", "2幢"]
+    later = tree.node_create(actor=actor, parent=compound, name="3幢", level="building")
+    assert later.path > Node.objects.get(name="2幢").path
+    assert AuditEntry.objects.filter(action="tree.node_created", after__name="2单元").exists()

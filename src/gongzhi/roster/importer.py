@@ -10,7 +10,8 @@ file a no-op:
   ends an ownership or residency that the file does not list; a person listed in another dwelling moves there
   (people.services.residency_move_in closes the old residency).
 New rows are written with bulk_create in batches, each with its audit entry (same action codes as the
-single-object services); the few structural nodes go through tree.services.node_create.
+single-object services); missing compounds, buildings and stairwells are inserted per parent, numbered as
+treebeard's add_child would.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import models
+from django.db.models import F
 
-from gongzhi.audit.services import Change, audit_record_many
+from gongzhi.audit.services import Change, audit_record_many, snapshot
 from gongzhi.people import services as people_services
 from gongzhi.people.models import Ownership, Person, PersonTag, Residency
 from gongzhi.roster.bulk import insert_rows
 from gongzhi.roster.errors import RowError
 from gongzhi.roster.validate import DwellingKey, DwellingRow, Parsed, PersonRow, Progress
-from gongzhi.tree import services as tree_services
 from gongzhi.tree.levels import Level
 from gongzhi.tree.models import CommunityKind, Dwelling, Grid, Node
+from gongzhi.tree.services import NODE_FIELDS
 
 BATCH = 2000
 StructureKey = tuple[str, str, str]  # compound, building, stairwell
@@ -238,22 +240,51 @@ class Writer:
 
     # structure ---------------------------------------------------------------------------------------------
     def create_structure(self) -> None:
+        """Missing compounds, then buildings, then stairwells, each parent's new children in one insert."""
         compound_level = (
             Level.RESIDENT_GROUP if self.community.community_kind == CommunityKind.RURAL else Level.COMPOUND
         )
-        levels = (compound_level, Level.BUILDING, Level.STAIRWELL)
-        for key in self.plan.missing:
-            parent = self.community
-            for depth, level in enumerate(levels, start=1):
+        for depth, level in enumerate((compound_level, Level.BUILDING, Level.STAIRWELL), start=1):
+            wanted: dict[tuple[str, ...], list[str]] = {}  # parent names → new child names, in file order
+            for key in self.plan.missing:
                 names = key[:depth]
-                node = self.plan.nodes.get(names)
-                if node is None:
-                    node = tree_services.node_create(
-                        actor=self.actor, parent=parent, name=names[-1], level=level
-                    )
-                    self.plan.nodes[names] = node
-                    self.counts["nodes_created"] += 1
-                parent = node
+                if names not in self.plan.nodes and names[-1] not in wanted.setdefault(names[:-1], []):
+                    wanted[names[:-1]].append(names[-1])
+            for parent_names, children in wanted.items():
+                parent = self.plan.nodes[parent_names] if parent_names else self.community
+                for node in self._add_children(parent, level, children):
+                    self.plan.nodes[(*parent_names, node.name)] = node
+
+    def _add_children(self, parent: Node, level: str, names: list[str]) -> list[Node]:
+        """New children of `parent`, numbered after its last child exactly as treebeard's add_child would
+        (tree.services.node_create adds one node per call: three queries and an audit lock each)."""
+        if not names:
+            return []
+        parent = Node.objects.select_for_update().get(pk=parent.pk)
+        depth = parent.depth + 1
+        last = (
+            Node.objects.filter(path__startswith=parent.path, depth=depth)
+            .order_by("-path")
+            .values_list("path", flat=True)
+            .first()
+        )
+        start = Node._str2int(last[-Node.steplen :]) if last else 0
+        nodes = [
+            Node(
+                name=name,
+                level=level,
+                depth=depth,
+                numchild=0,
+                path=Node._get_path(parent.path, depth, start + i),
+            )
+            for i, name in enumerate(names, start=1)
+        ]
+        Node.objects.bulk_create(nodes)
+        Node.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(nodes))
+        for node in nodes:
+            self.record("tree.node_created", node, node.path, after=snapshot(node, NODE_FIELDS))
+        self.counts["nodes_created"] += len(nodes)
+        return nodes
 
     # dwellings ---------------------------------------------------------------------------------------------
     def _attrs(self, row: DwellingRow) -> tuple[Any, ...]:
