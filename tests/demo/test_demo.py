@@ -18,6 +18,7 @@ from gongzhi.accounts.selectors import active_roles
 from gongzhi.audit.models import AuditEntry
 from gongzhi.bodies.kinds import BodyKind
 from gongzhi.bodies.models import Body, BodyMembership
+from gongzhi.demo.bulk import copy_text
 from gongzhi.demo.logins import DEMO_PASSWORD, DEMO_USERNAMES
 from gongzhi.demo.plan import path_step, plan_tree
 from gongzhi.demo.population import Chunk, Population
@@ -216,3 +217,10 @@ def test_fast_id_numbers_equal_idcard_make():
         assert number == idcard.make(number[:6], birth, seq)
         assert idcard.parse(number).gender == row[2]
     assert len({row[3] for row in chunk.people}) == len(chunk.people)
+
+
+def test_copy_text_writes_nulls_and_refuses_values_that_need_escaping():
+    day = dt.date(2026, 1, 2)
+    assert copy_text([(1, "张三", None, day, True)], 5) == "1\t张三\t\\N\t2026-01-02\tTrue\n"
+    assert copy_text([(1, "a\tb")], 2) is None
+    assert copy_text([(1, "a\\b")], 2) is None
