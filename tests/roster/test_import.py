@@ -223,3 +223,18 @@ def test_created_structure_is_a_valid_tree(actor, small_tree, good_file):
     later = tree.node_create(actor=actor, parent=compound, name="3幢", level="building")
     assert later.path > Node.objects.get(name="2幢").path
     assert AuditEntry.objects.filter(action="tree.node_created", after__name="2单元").exists()
+
+
+def test_table_may_start_below_and_right_of_a1(actor, small_tree, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "房屋"
+    row = dwelling(area="abc")
+    for col, column in enumerate(DWELLING_COLUMNS, start=3):
+        ws.cell(row=3, column=col, value=column.header)
+        ws.cell(row=4, column=col, value=row[column.key])
+    wb.save(tmp_path / "offset.xlsx")
+    result = _rejected(actor, tmp_path / "offset.xlsx")
+    assert [(e.row, e.column, e.code) for e in result.errors] == [(4, "J 面积(㎡)", "area_invalid")]

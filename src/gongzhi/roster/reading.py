@@ -59,10 +59,13 @@ def column_index(headers: list[str], kind: str) -> dict[str, int]:
     return found
 
 
-def _numbered(rows: Iterator[Sequence[Any]], first: int) -> Iterator[tuple[int, Sequence[Any]]]:
-    for number, cells in enumerate(rows, start=first):
-        if any(c is not None and str(c).strip() for c in cells):
-            yield number, cells
+def _blank(cells: Sequence[Any]) -> bool:
+    return not any(c is not None and str(c).strip() for c in cells)
+
+
+def _numbered(rows: Iterator[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(row number, cells) of the non-blank rows."""
+    return ((number, cells) for number, cells in rows if not _blank(cells))
 
 
 def looks_like_xlsx(path: Path, display_name: str) -> bool:
@@ -98,21 +101,15 @@ def _xlsx_tables(path: Path) -> list[Table]:
             continue
         try:
             sheet = workbook.get_sheet_by_name(title)
-            rows = iter(sheet.iter_rows())
-            header = next(rows, None)
+            # Rows come numbered from the sheet's top, but cells from the used range's first column.
+            pad: list[Any] = [""] * (sheet.start[1] if sheet.start else 0)
+            rows = ((number, pad + list(cells)) for number, cells in enumerate(sheet.iter_rows(), start=1))
+            header = next((cells for _, cells in rows if not _blank(cells)), [])  # none: an empty sheet
         except Exception as exc:
             raise FileProblem("xlsx_unreadable", sheet=title) from exc
-        if header is None or not any(h not in (None, "") for h in header):
-            header = []  # reported as an empty sheet by the validator
-        total = max(sheet.height - 1, 0)
+        headers = [normalise_header(h) for h in header]
         tables.append(
-            Table(
-                kind=kind,
-                name=title,
-                headers=[normalise_header(h) for h in header],
-                rows=_numbered(rows, 2),
-                total=total,
-            )
+            Table(kind=kind, name=title, headers=headers, rows=_numbered(rows), total=sheet.height - 1)
         )
     if not tables:
         raise FileProblem("no_sheets")
@@ -137,5 +134,5 @@ def _csv_table(path: Path, display_name: str) -> Table:
     kind = next((k for k, sig in _SIGNATURE.items() if sig & set(headers)), None)
     if kind is None:
         raise FileProblem("unknown_table", sheet=display_name)
-    rows = (tuple(cells) for cells in lines[1:])
-    return Table(kind=kind, name=display_name, headers=headers, rows=_numbered(rows, 2), total=len(lines) - 1)
+    rows = enumerate(lines[1:], start=2)
+    return Table(kind=kind, name=display_name, headers=headers, rows=_numbered(rows), total=len(lines) - 1)
