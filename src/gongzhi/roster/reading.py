@@ -109,7 +109,9 @@ def _xlsx_tables(path: Path) -> list[Table]:
             raise FileProblem("xlsx_unreadable", sheet=title) from exc
         headers = [normalise_header(h) for h in header]
         tables.append(
-            Table(kind=kind, name=title, headers=headers, rows=_numbered(rows), total=sheet.height - 1)
+            Table(
+                kind=kind, name=title, headers=headers, rows=_numbered(rows), total=max(sheet.height - 1, 0)
+            )
         )
     if not tables:
         raise FileProblem("no_sheets")
