@@ -9,6 +9,7 @@ supervisory committee sharing a member with the owners' committee (HZ-3.2), a re
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 
 from gongzhi.demo import names
@@ -141,7 +142,7 @@ class BodyMaker:
     ) -> list[int]:
         """At least `share` of the `n` from Party members where the pool allows it."""
         exclude = exclude or set()
-        members = self._pick([p for p in pool if p in party], -(-int(n * share * 100) // 100), exclude)
+        members = self._pick([p for p in pool if p in party], math.ceil(n * share), exclude)
         rest = self._pick([p for p in pool if p not in party], n - len(members), exclude | set(members))
         return members + rest
 

@@ -17,6 +17,7 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DWELLINGS_PER_COMMUNITY = 2000  # CZ-II.2#1 / NB-2.3.2#2: about 1,500–3,000 households per community
 COMMUNITIES_PER_STREET = 10
 DWELLINGS_PER_GRID = 400
+DWELLINGS_PER_DISTRICT = 150000  # at scale: districts of ~150k dwellings in ~8 streets of ~20k
 
 
 def path_step(index: int) -> str:
@@ -113,7 +114,7 @@ def community_sizes(scale: int) -> list[int]:
 def plan_tree(scale: int, rng: random.Random) -> TreePlan:
     """Districts (one per city pack first) → ~10 streets → communities → compounds → buildings → stairwells."""
     sizes = community_sizes(scale)
-    n_districts = min(len(names.DISTRICTS), max(4, math.ceil(scale / 200000)))
+    n_districts = min(len(names.DISTRICTS), max(4, math.ceil(scale / DWELLINGS_PER_DISTRICT)))
     per_district: list[list[int]] = [sizes[i::n_districts] for i in range(n_districts)]
     b = _Builder(rng)
     plan = TreePlan(nodes=b.nodes, communities=[], grids=b.grids, districts=[], streets=[])
