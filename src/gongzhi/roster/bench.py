@@ -3,7 +3,7 @@
 Half the rows are dwellings (房屋), half people (人员: one owner who lives there and represents the household).
 A new community is made for every run (via tree.services, under a benchmark street), so the import always
 creates everything; its compounds, buildings and stairwells are created by the import itself (create_structure).
-The import runs in a spawned child process: wall time covers `roster_import` only (reading, checking, writing,
+The import runs in a child interpreter (python -m gongzhi.roster.bench FILE): wall time covers `roster_import` only (reading, checking, writing,
 auditing), and peak memory is that process's ru_maxrss, which includes the interpreter and Django.
 
     from gongzhi.roster.bench import bench_import
@@ -13,14 +13,15 @@ auditing), and peak memory is that process's ru_maxrss, which includes the inter
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
+import json
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from gongzhi.people import idcard
 from gongzhi.roster.columns import DWELLING_COLUMNS, PEOPLE_COLUMNS
@@ -87,8 +88,8 @@ def write_bench_workbook(path: Path, code: str, rows: int) -> None:
     wb.save(path)
 
 
-def _child(path: str, queue: Any) -> None:
-    """Runs in a spawned process: set Django up, import, report (seconds, ru_maxrss in KiB, counts)."""
+def _child(path: str) -> None:
+    """Runs in a fresh interpreter (`python -m gongzhi.roster.bench FILE`): import, print one JSON line."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
     import django
 
@@ -99,7 +100,8 @@ def _child(path: str, queue: Any) -> None:
     result = roster_import(actor=None, source=Path(path))
     seconds = time.perf_counter() - start
     errors = [f"{e.sheet} {e.row} {e.column} {e.code}" for e in result.errors[:5]]
-    queue.put((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, result.counts, errors))
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "peak_kb": peak_kb, "counts": result.counts, "errors": errors}))
 
 
 def bench_import(rows: int = 100_000) -> dict[str, str]:
@@ -108,12 +110,22 @@ def bench_import(rows: int = 100_000) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as tmp:
         path = Path(tmp) / "roster.xlsx"
         write_bench_workbook(path, code, rows)
-        context = multiprocessing.get_context("spawn")
-        queue = context.Queue()
-        process = context.Process(target=_child, args=(str(path), queue))
-        process.start()
-        seconds, max_rss_kb, counts, errors = queue.get()
-        process.join()
+        # A child interpreter, so its peak RSS is the import's alone (plus Python and Django), not the parent's.
+        child = subprocess.run(
+            [sys.executable, "-m", "gongzhi.roster.bench", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if child.returncode != 0:
+        raise RuntimeError(f"benchmark import failed: {child.stderr[-2000:]}")
+    report = json.loads(child.stdout.strip().splitlines()[-1])
+    seconds, max_rss_kb, counts, errors = (
+        report["seconds"],
+        report["peak_kb"],
+        report["counts"],
+        report["errors"],
+    )
     if errors:
         raise RuntimeError(f"benchmark import rejected: {errors}")
     return {
@@ -123,3 +135,7 @@ def bench_import(rows: int = 100_000) -> dict[str, str]:
         "import_seconds": f"{seconds:.1f}",
         "import_dwellings_created": str(counts.get("dwellings_created", 0)),
     }
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1])

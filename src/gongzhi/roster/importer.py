@@ -59,7 +59,7 @@ class Plan:
 
     community: Node
     nodes: dict[tuple[str, ...], Node] = field(default_factory=dict)  # name path below the community → node
-    missing: list[StructureKey] = field(default_factory=list)
+    missing: dict[StructureKey, None] = field(default_factory=dict)  # an ordered set
     grids: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # name → (grid, micro-grid)
     dwellings: dict[tuple[int, str], tuple[Any, ...]] = field(
         default_factory=dict
@@ -117,7 +117,7 @@ def _resolve_structure(
             if not (create and creatable):
                 plan.errors.append(RowError(row.sheet, row.row, column, unknown_code, {"name": names[-1]}))
                 break
-            plan.missing.append(key)
+            plan.missing[key] = None
             break
 
 
