@@ -143,3 +143,22 @@ def test_person_details_hide_links_outside_scope(worker_api, actor, small_tree, 
     )
     body = worker_api.get(f"/people/{a_person.pk}").json()
     assert [o["dwelling_id"] for o in body["ownerships"]] == [small_tree["dwellings"][0].pk]
+
+
+def test_resident_reads_own_home_not_the_neighbours(actor, small_tree, django_user_model):
+    """A resident's role covers one dwelling; the stairwell's other dwellings answer like missing ones."""
+    from django.test import Client
+
+    from gongzhi.accounts import services as accounts
+
+    home, neighbour = small_tree["dwellings"][:2]
+    user = django_user_model.objects.create_user(username="resident", password=None)
+    accounts.role_assign(actor=actor, user=user, role="resident", dwelling=home, start=dt.date(2025, 1, 1))
+    client = Client()
+    client.force_login(user)
+    assert client.get(f"/api/v1/dwellings/{home.pk}").status_code == 200
+    missing = client.get("/api/v1/dwellings/999999")
+    forbidden = client.get(f"/api/v1/dwellings/{neighbour.pk}")
+    assert forbidden.status_code == missing.status_code == 404
+    assert forbidden.json() == missing.json()
+    assert client.get(f"/api/v1/nodes/{small_tree['stairwell'].pk}/dwellings").status_code == 404

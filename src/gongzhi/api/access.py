@@ -43,7 +43,13 @@ def is_superuser(user: Any) -> bool:
 
 
 def read_paths(user: Any) -> list[str]:
-    return sorted({r.scope_path for r in active_roles(user) if r.scope_path})
+    """Subtrees the user reads in full. A resident's role covers one dwelling, not its whole stairwell."""
+    return sorted({r.scope_path for r in active_roles(user) if r.scope_path and r.dwelling_id is None})
+
+
+def dwelling_ids(user: Any) -> set[int]:
+    """Dwellings the user reads through a dwelling-scoped role (a resident's own home)."""
+    return {r.dwelling_id for r in active_roles(user) if r.dwelling_id is not None}
 
 
 def write_paths(user: Any) -> list[str]:
@@ -99,7 +105,8 @@ def node_get_for(user: Any, node_id: int) -> Node:
 
 def dwelling_get_for(user: Any, dwelling_id: int) -> Dwelling:
     dwelling: Dwelling = _get(Dwelling.objects.all(), dwelling_id)
-    require_read(user, dwelling.path)
+    if dwelling.pk not in dwelling_ids(user):
+        require_read(user, dwelling.path)
     return dwelling
 
 
@@ -117,7 +124,8 @@ def ownership_get_for(user: Any, ownership_id: int) -> Ownership:
 
 def residency_get_for(user: Any, residency_id: int) -> Residency:
     residency: Residency = _get(Residency.objects.select_related("dwelling", "person"), residency_id)
-    require_read(user, residency.path)
+    if residency.dwelling_id not in dwelling_ids(user):
+        require_read(user, residency.path)
     return residency
 
 
