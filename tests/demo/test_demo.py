@@ -18,6 +18,7 @@ from gongzhi.accounts.selectors import active_roles
 from gongzhi.audit.models import AuditEntry
 from gongzhi.bodies.kinds import BodyKind
 from gongzhi.bodies.models import Body, BodyMembership
+from gongzhi.demo import bulk
 from gongzhi.demo.bulk import copy_text
 from gongzhi.demo.logins import DEMO_PASSWORD, DEMO_USERNAMES
 from gongzhi.demo.plan import path_step, plan_tree
@@ -224,3 +225,26 @@ def test_copy_text_writes_nulls_and_refuses_values_that_need_escaping():
     assert copy_text([(1, "张三", None, day, True)], 5) == "1\t张三\t\\N\t2026-01-02\tTrue\n"
     assert copy_text([(1, "a\tb")], 2) is None
     assert copy_text([(1, "a\\b")], 2) is None
+
+
+@pytest.mark.postgres
+def test_bulk_path_without_superuser_drops_and_restores_foreign_keys(monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the COPY path")
+    monkeypatch.setattr(bulk, "is_superuser", lambda: False)
+
+    def constraints() -> list[tuple[str, str]]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = ANY(%s::regclass[]) ORDER BY conname",
+                [[m._meta.db_table for m in bulk.BIG_TABLES]],
+            )
+            return cur.fetchall()
+
+    before = constraints()
+    demo_generate(scale=SCALE, bulk=True)
+    assert constraints() == before
+    assert Dwelling.objects.count() == SCALE

@@ -100,10 +100,9 @@ class PostgresSink:
         self.waited = self.copying = 0.0  # seconds the generator waited for COPY, and COPY ran
         outermost = len(connection.atomic_blocks) == 1 and not connection.savepoint_ids
         self.frozen = _truncate_for_freeze(BIG_TABLES) if outermost else set()
-        with connection.cursor() as cur:
-            cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            self.superuser = bool(cur.fetchone()[0])
-            if self.superuser:
+        self.superuser = is_superuser()
+        if self.superuser:
+            with connection.cursor() as cur:
                 cur.execute("SET LOCAL session_replication_role = replica")
         self.restore = _drop_secondary(BIG_TABLES, foreign_keys=not self.superuser)
         self.thread = threading.Thread(target=self._run, name="demo-copy", daemon=True)
@@ -161,6 +160,12 @@ class PostgresSink:
                 log.info("demo: %.1f s %s", time.monotonic() - started, sql[:90])
             for sql in connection.ops.sequence_reset_sql(no_style(), list(ALL_MODELS)):
                 cur.execute(sql)
+
+
+def is_superuser() -> bool:
+    with connection.cursor() as cur:
+        cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        return bool(cur.fetchone()[0])
 
 
 def copy_text(rows: list[tuple], width: int) -> str | None:
