@@ -99,3 +99,13 @@ def test_other_users_job_is_not_found(client, django_user_model, actor):
 def test_import_page_lists_communities(staff_client, small_tree):
     html = staff_client.get(reverse("roster:import")).content.decode()
     assert "月河社区" in html and reverse("roster:template") in html
+
+
+def test_upload_is_stored_outside_media_root(settings, actor, good_file):
+    from gongzhi.roster.services import import_job_create
+
+    upload = SimpleUploadedFile("r.xlsx", good_file.read_bytes())
+    job = import_job_create(actor=actor, upload=upload)
+    path = job.file.path
+    assert not path.startswith(str(settings.MEDIA_ROOT)) and "private" in path
+    job.file.delete(save=False)

@@ -1,8 +1,22 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    """Uploads kept beside MEDIA_ROOT, not in it (DEBUG serves MEDIA_ROOT at /media/): they hold ID numbers."""
+
+    @cached_property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(Path(settings.MEDIA_ROOT).parent / "private")
 
 
 class ImportJob(models.Model):
@@ -24,7 +38,7 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to="roster/imports/", blank=True)
+    file = models.FileField(_("file"), upload_to="roster/imports/", storage=PrivateStorage(), blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64, blank=True, default="")
     create_structure = models.BooleanField(
