@@ -63,7 +63,7 @@ class BodyAdmin(ServiceAdmin):
     list_display = ["name", "kind", "node", "term_start", "term_end", "dissolved_on"]
     list_filter = ["kind"]
     search_fields = ["name", "node__name"]
-    fields = services.BODY_FIELDS
+    fields = tuple(services.BODY_FIELDS)
     raw_id_fields = ["node", "grid"]
     list_select_related = ["node"]
     inlines = [BodyMembershipInline, NewMembershipInline]
