@@ -56,8 +56,10 @@ pytest: install-dev
 test: install-dev lint typecheck pytest
 
 # Benchmarks on PostgreSQL at the scale the issues name (one million dwellings); prints name=value lines.
-bench: install-dev
-	DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_SCALE=$(BENCH_SCALE) $(PY) bench/run.py
+# Set-up output goes to stderr, so stdout carries only the name=value lines.
+bench:
+	@$(MAKE) --no-print-directory install-dev 1>&2
+	@DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_SCALE=$(BENCH_SCALE) $(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules var
