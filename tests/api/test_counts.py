@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 
-from gongzhi.api.counts import subtree_counts_many
 from gongzhi.people import services as people
 from gongzhi.tree import services as tree
 from gongzhi.tree.models import Node
-from gongzhi.tree.selectors import subtree_counts
+from gongzhi.tree.selectors import subtree_counts, subtree_counts_many
 
 pytestmark = pytest.mark.django_db
 

@@ -154,3 +154,16 @@ def test_compliance_findings_coloured_and_cite_clauses(admin_client_zh, site, ac
 def test_home_lists_roles_with_links_to_scope(worker_client, site):
     content = worker_client.get(reverse("web:home")).content.decode()
     assert "社区工作者" in content and reverse("web:node", args=[site["community"].pk]) in content
+
+
+def test_tree_page_counts_children_in_a_fixed_number_of_queries(
+    client, actor, small_tree, django_assert_max_num_queries
+):
+    """Subtree counts for all children come from two grouped queries, not two per child."""
+    from gongzhi.tree import services as tree
+
+    for i in range(6):
+        tree.node_create(actor=actor, parent=small_tree["community"], name=f"小区{i}", level="compound")
+    client.force_login(actor)
+    with django_assert_max_num_queries(15):
+        assert client.get(f"/tree/{small_tree['community'].pk}/").status_code == 200

@@ -13,7 +13,6 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from gongzhi.api import access, messages
-from gongzhi.api.counts import subtree_counts_many
 from gongzhi.api.errors import with_errors
 from gongzhi.api.paging import PageParams, page, page_batch
 from gongzhi.core.errors import InvalidInput
@@ -208,7 +207,7 @@ def node_out(node: Node, counts: selectors.SubtreeCounts | None = None) -> dict[
 
 
 def nodes_out(nodes: list[Node]) -> list[dict[str, Any]]:
-    counts = subtree_counts_many(nodes)
+    counts = selectors.subtree_counts_many(nodes)
     return [node_out(n, counts[n.pk]) for n in nodes]
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.selectors import active_roles
@@ -35,10 +38,46 @@ def subtree_counts(node: Node) -> SubtreeCounts:
     return SubtreeCounts(dwellings=dwellings_under(node).count(), residents=residents_under(node).count())
 
 
+def _per_prefix(qs: QuerySet[Dwelling] | QuerySet[Residency], paths: list[str]) -> dict[str, int]:
+    """{path: rows whose path starts with it}; paths of one length share one GROUP BY on the prefix."""
+    out: dict[str, int] = defaultdict(int)
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for p in paths:
+        by_length[len(p)].append(p)
+    for length, group in by_length.items():
+        where = Q(pk__in=[])
+        for p in group:
+            where |= Q(path__startswith=p)
+        rows = (
+            qs.filter(where)
+            .annotate(prefix=Substr("path", 1, length))
+            .values("prefix")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows.order_by():
+            out[row["prefix"]] += row["n"]
+    return out
+
+
+def subtree_counts_many(nodes: Iterable[Node]) -> dict[int, SubtreeCounts]:
+    """Subtree counts for many nodes in two queries (not two per node)."""
+    nodes = list(nodes)
+    paths = [n.path for n in nodes]
+    if not paths:
+        return {}
+    dwellings = _per_prefix(Dwelling.objects.all(), paths)
+    residents = _per_prefix(Residency.objects.filter(end__isnull=True), paths)
+    return {
+        n.pk: SubtreeCounts(dwellings=dwellings.get(n.path, 0), residents=residents.get(n.path, 0))
+        for n in nodes
+    }
+
+
 def children_with_counts(node: Node | None) -> list[tuple[Node, SubtreeCounts]]:
     """Direct children (roots when `node` is None), each with its subtree counts."""
     children = list(Node.objects.get_root_nodes() if node is None else Node.objects.get_children(node))
-    return [(child, subtree_counts(child)) for child in children]
+    counts = subtree_counts_many(children)
+    return [(child, counts[child.pk]) for child in children]
 
 
 def ancestors_of(node: Node) -> list[Node]:
@@ -138,12 +177,9 @@ def visible_children(
     """Children (roots when `node` is None) the user may see; counts only where access is full."""
     scopes = scopes_of(user)
     children = Node.objects.get_root_nodes() if node is None else Node.objects.get_children(node)
-    rows: list[tuple[Node, Access, SubtreeCounts | None]] = []
-    for child in children:
-        access = path_access(scopes, child.path)
-        if access is not None:
-            rows.append((child, access, subtree_counts(child) if access == Access.FULL else None))
-    return rows
+    visible = [(child, access) for child in children if (access := path_access(scopes, child.path))]
+    counts = subtree_counts_many(child for child, access in visible if access == Access.FULL)
+    return [(child, access, counts.get(child.pk)) for child, access in visible]
 
 
 def visible_dwellings(
