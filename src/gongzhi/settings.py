@@ -177,6 +177,7 @@ if not DEBUG and _env_bool("GONGZHI_HTTPS", False):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _env_bool("GONGZHI_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,
