@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Router
-from ninja.security import django_auth
 
+from gongzhi.accounts.api import router as accounts_router
+from gongzhi.api.auth import API_AUTH
 from gongzhi.api.errors import install_error_handlers
 from gongzhi.bodies.api import router as bodies_router
 from gongzhi.people.api import router as people_router
@@ -13,8 +14,9 @@ from gongzhi.tree.api import router as tree_router
 
 DESCRIPTION = """Territorial tree, dwellings, people and bodies of residential communities (共治).
 
-* **Authentication**: the Django session (log in on the web site first). Unsafe methods need the CSRF token in
-  the `X-CSRFToken` header.
+* **Authentication**: a personal token (`Authorization: Bearer gz_…`, created on the web site's "API tokens"
+  page or with `POST /api/v1/tokens`), or the Django session (log in on the web site first; unsafe methods then
+  need the CSRF token in the `X-CSRFToken` header). A token acts as its user, within that user's roles.
 * **Errors** are always `{"code": "<stable code>", "message": "<text>", "details": [{"field", "code",
   "message"}]}`; messages follow `Accept-Language` (Simplified Chinese by default, `en` for English).
 * **Lists** take `limit` (1-200, default 50) and `offset` and answer `{"count", "limit", "offset", "items"}`.
@@ -26,10 +28,11 @@ api = NinjaAPI(
     title="Gongzhi API",
     version="1",
     urls_namespace="api",
-    auth=django_auth,
+    auth=API_AUTH,
     description=DESCRIPTION,
 )
 install_error_handlers(api)
+api.add_router("", accounts_router, tags=["accounts"])
 api.add_router("", tree_router, tags=["tree"])
 api.add_router("", people_router, tags=["people"])
 api.add_router("", bodies_router, tags=["bodies"])

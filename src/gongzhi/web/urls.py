@@ -19,4 +19,5 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person, name="person"),
     path("bodies/<int:body_id>/", views.body, name="body"),
     path("communities/<int:community_id>/compliance/", views.compliance, name="compliance"),
+    path("account/tokens/", views.api_tokens, name="api_tokens"),
 ]

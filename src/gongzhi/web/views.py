@@ -63,3 +63,26 @@ def body(request: HttpRequest, body_id: int) -> HttpResponse:
 @login_required
 def compliance(request: HttpRequest, community_id: int) -> HttpResponse:
     return _page(request, "web/compliance.html", pages.compliance, community_id)
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: create (the plaintext is shown on this response only) and revoke."""
+    from django.contrib import messages
+
+    from gongzhi.accounts import tokens
+    from gongzhi.core.errors import GongzhiError
+
+    created = None
+    if request.method == "POST":
+        try:
+            if "revoke" in request.POST:
+                tokens.api_token_revoke(actor=request.user, token_id=int(request.POST["revoke"]))
+            else:
+                created = tokens.api_token_create(actor=request.user, name=request.POST.get("name", ""))[1]
+        except (GongzhiError, ValueError) as exc:
+            messages.error(request, str(exc))
+    context = {"tokens": tokens.api_tokens_of(request.user), "created": created}
+    return render(
+        request, "web/api_tokens.html", context, status=400 if messages.get_messages(request) else 200
+    )
