@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from gongzhi.audit import chain
 from gongzhi.audit.models import CHAIN_COLUMNS, AuditEntry, AuditHead, chain_fields
@@ -24,3 +27,53 @@ def audit_verify() -> tuple[int, chain.Break | None]:
     """Check the whole chain against the head; (entries verified, first break or None)."""
     head = AuditHead.objects.filter(pk=1).values_list("seq", "entry_hash").first()
     return chain.verify(_chain_rows(), head=head or (0, chain.GENESIS))
+
+
+# --- Reading the trail (issue 3 §3): an object's history, and a search for auditors -------------------
+
+AUDITOR_ROLES = frozenset({"district_officer", "street_officer"})
+
+
+def auditor_paths(user: Any) -> list[str] | None:
+    """Subtrees whose trail `user` may search: None = all (superuser); [] = none (not an auditor)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    from gongzhi.accounts.selectors import active_roles
+
+    return sorted({r.scope_path for r in active_roles(user) if r.role in AUDITOR_ROLES})
+
+
+def audit_history(obj: Any) -> QuerySet[AuditEntry]:
+    """Every entry about one object, newest first. The caller has already checked the object's access."""
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
+        "actor"
+    )
+
+
+def audit_search(
+    paths: list[str] | None,
+    *,
+    actor: str = "",
+    action: str = "",
+    node_path: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """Entries under the auditor's subtrees, filtered by actor user name, action prefix, node and dates."""
+    qs = AuditEntry.objects.select_related("actor")
+    if paths is not None:
+        scope = Q(pk__in=[])
+        for p in paths:
+            scope |= Q(node_path__startswith=p)
+        qs = qs.filter(scope)
+    if actor:
+        qs = qs.filter(actor__username=actor)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if node_path:
+        qs = qs.filter(node_path__startswith=node_path)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs.order_by("-seq")

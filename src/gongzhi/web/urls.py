@@ -20,4 +20,6 @@ urlpatterns = [
     path("bodies/<int:body_id>/", views.body, name="body"),
     path("communities/<int:community_id>/compliance/", views.compliance, name="compliance"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
+    path("audit/", views.audit_search, name="audit_search"),
+    path("history/<str:kind>/<int:object_id>/", views.history, name="history"),
 ]

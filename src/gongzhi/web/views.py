@@ -86,3 +86,55 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/api_tokens.html", context, status=400 if messages.get_messages(request) else 200
     )
+
+
+def _history_object(user: Any, kind: str, object_id: int) -> Any:
+    """The object whose history is asked for, through the same scoped access as its own page."""
+    from gongzhi.people.selectors import person_get_for
+    from gongzhi.tree.selectors import Access, dwelling_get_for, node_get_for
+    from gongzhi.web.access import body_get_for
+
+    if kind == "node":
+        node, access = node_get_for(user, object_id)
+        if access != Access.FULL:
+            raise NotFound("")
+        return node
+    getters = {"dwelling": dwelling_get_for, "person": person_get_for, "body": body_get_for}
+    if kind not in getters:
+        raise NotFound("")
+    return getters[kind](user, object_id)
+
+
+@login_required
+def history(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
+    """An object's audit history (who changed what, when, from where), for anyone who may see the object."""
+    from django.core.paginator import Paginator
+
+    from gongzhi.audit.selectors import audit_history
+
+    try:
+        obj = _history_object(request.user, kind, object_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    page = Paginator(audit_history(obj), 50).get_page(request.GET.get("page"))
+    return render(request, "web/history.html", {"object": obj, "page": page})
+
+
+@login_required
+def audit_search(request: HttpRequest) -> HttpResponse:
+    """Search the audit trail under the auditor's subtrees (district and street officers, administrators)."""
+    from django.core.paginator import Paginator
+
+    from gongzhi.audit import selectors as audit
+    from gongzhi.web.forms import AuditSearchForm
+
+    paths = audit.auditor_paths(request.user)
+    if paths == []:
+        raise Http404
+    form = AuditSearchForm(request.GET or None)
+    entries = audit.AuditEntry.objects.none()
+    if form.is_valid():
+        entries = audit.audit_search(paths, **form.search_args())
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "web/audit_search.html", {"form": form, "page": page}, status=status)

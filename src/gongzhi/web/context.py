@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+
+def nav(request: HttpRequest) -> dict[str, Any]:
+    """What the navigation bar needs; evaluated only when a page renders the bar."""
+
+    def can_audit() -> bool:
+        from gongzhi.audit.selectors import auditor_paths
+
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and auditor_paths(user) != [])
+
+    return {"can_audit": SimpleLazyObject(can_audit)}
