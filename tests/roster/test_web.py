@@ -109,3 +109,25 @@ def test_upload_is_stored_outside_media_root(settings, actor, good_file):
     path = job.file.path
     assert not path.startswith(str(settings.MEDIA_ROOT)) and "private" in path
     job.file.delete(save=False)
+
+
+def test_worker_runner_leaves_the_job_for_the_worker(settings, staff_client, small_tree, good_file):
+    """GONGZHI_IMPORT_RUNNER=worker: the upload waits; `gongzhi roster-worker --once` claims and runs it once."""
+    from django.core.management import call_command
+
+    from gongzhi.roster.services import import_job_claim
+
+    settings.GONGZHI_IMPORT_RUNNER = "worker"
+    before = counts()
+    response = _upload(staff_client, good_file)
+    job = ImportJob.objects.get()
+    after = counts()
+    assert job.status == "pending"
+    assert {k: v for k, v in after.items() if k != "audit"} == {
+        k: v for k, v in before.items() if k != "audit"
+    }
+    assert "hx-trigger" in staff_client.get(response.url).content.decode()  # still polling
+    call_command("roster-worker", "--once")
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.counts["dwellings_created"] == 3
+    assert import_job_claim() is None  # nothing left, and a finished job is never claimed again

@@ -5,6 +5,8 @@ needs no worker and the job page can poll. Progress lives in this process's memo
 row holds the outcome. With several web processes a poll may reach another process: it then shows "running"
 without numbers until the outcome is stored. A job whose process died stays "running" (see the README).
 "inline": the upload request runs the job itself (tests, and deployments that prefer it).
+"worker": the job waits in the database until a `gongzhi roster-worker` process claims it (production with
+several web processes); the page shows "waiting", then "running", then the outcome.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def _run(job_id: int) -> None:
 
 def job_start(job: ImportJob) -> None:
     mode = getattr(settings, "GONGZHI_IMPORT_RUNNER", "thread")
+    if mode == "worker":
+        return  # left pending for `gongzhi roster-worker`
     if mode == "inline":
         try:
             import_job_run(job_id=job.pk)

@@ -190,3 +190,21 @@ def _job_finish(job: ImportJob, *, status: str, failure: str = "") -> None:
     if job.file:
         job.file.delete(save=False)
     job.save()
+
+
+def import_job_claim() -> int | None:
+    """Claim the oldest waiting job for this worker; None when there is none.
+
+    The database is the queue: a conditional UPDATE from pending to running succeeds for exactly one worker, so
+    several workers (or two at once from cron) never run the same job twice.
+    """
+    for job_id in (
+        ImportJob.objects.filter(status=ImportJob.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5]
+    ):
+        if ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+            status=ImportJob.Status.RUNNING
+        ):
+            return job_id
+    return None
