@@ -35,3 +35,17 @@ def test_source_ip_is_recorded_from_the_request(client, actor):
         current_ip.reset(token)
     node = Node.objects.get(name="南湖区")
     assert AuditEntry.objects.get(object_id=str(node.pk), action="tree.node_created").source_ip == "10.1.2.3"
+
+
+def test_audit_entries_hold_masked_id_and_phone(actor):
+    """PIPL: the append-only trail must not keep clear ID numbers or phones."""
+    from gongzhi.people import services as people
+
+    person = people.person_create(
+        actor=actor, name="李四", id_number="11010519491231002X", phone="13812345678"
+    )
+    people.person_update(actor=actor, person=person, phone="13900001111")
+    entries = AuditEntry.objects.filter(object_type="people.person", object_id=str(person.pk))
+    dumped = str(list(entries.values("before", "after")))
+    assert "11010519491231002X" not in dumped and "13812345678" not in dumped and "13900001111" not in dumped
+    assert "110105********002X" in dumped and "139****1111" in dumped

@@ -41,6 +41,19 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return out
 
 
+def _masked(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Before/after never hold a clear ID number or phone: the chained trail cannot be purged later (PIPL)."""
+    if not values:
+        return values
+    from gongzhi.people.masking import mask_id_number, mask_phone
+
+    out = dict(values)
+    for key, mask in (("id_number", mask_id_number), ("phone", mask_phone)):
+        if isinstance(out.get(key), str) and out[key]:
+            out[key] = mask(out[key])
+    return out
+
+
 @dataclass
 class Change:
     """One audit entry to write with `audit_record_many` (bulk writers such as the roster import)."""
@@ -66,8 +79,8 @@ def _build(actor_id: int | None, change: Change, seq: int, prev_hash: str, at: d
         object_id=str(change.obj.pk),
         object_repr=str(change.obj)[:200],
         node_path=change.node_path,
-        before=_jsonable(change.before) if change.before is not None else None,
-        after=_jsonable(change.after) if change.after is not None else None,
+        before=_jsonable(_masked(change.before)) if change.before is not None else None,
+        after=_jsonable(_masked(change.after)) if change.after is not None else None,
         source_ip=current_ip.get(),
         seq=seq,
         prev_hash=prev_hash,

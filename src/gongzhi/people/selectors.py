@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import F, Q, QuerySet
@@ -96,3 +97,37 @@ def person_residencies(person: Person) -> QuerySet[Residency]:
         .select_related("dwelling", "dwelling__stairwell")
         .order_by(F("end").desc(nulls_first=True), "-start")
     )
+
+
+def my_data(user: Any) -> dict[str, Any]:
+    """What the platform holds about the user's own person record, and its change history (PIPL access right).
+
+    Empty when the log-in is not linked to a person (staff accounts).
+    """
+    from gongzhi.accounts.models import Account, RoleAssignment
+    from gongzhi.audit.models import AuditEntry
+    from gongzhi.bodies.models import BodyMembership
+
+    person = (
+        Person.objects.filter(accounts__user=user).first()
+        if getattr(user, "is_authenticated", False)
+        else None
+    )
+    if person is None:
+        return {"person": None, "account": Account.objects.filter(user=user).first()}
+    ownerships = list(person_ownerships(person))
+    residencies = list(person_residencies(person))
+    about = Q(object_type="people.person", object_id=str(person.pk))
+    about |= Q(object_type="people.ownership", object_id__in=[str(o.pk) for o in ownerships])
+    about |= Q(object_type="people.residency", object_id__in=[str(r.pk) for r in residencies])
+    return {
+        "person": person,
+        "tags": person.tags.order_by("tag"),
+        "ownerships": ownerships,
+        "residencies": residencies,
+        "memberships": BodyMembership.objects.filter(person=person)
+        .select_related("body")
+        .order_by("-term_start"),
+        "roles": RoleAssignment.objects.filter(user=user).select_related("node", "grid", "dwelling"),
+        "history": AuditEntry.objects.filter(about).select_related("actor").order_by("-seq")[:200],
+    }

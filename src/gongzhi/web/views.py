@@ -138,3 +138,11 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "web/audit_search.html", {"form": form, "page": page}, status=status)
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """A resident's own record, households, ownerships, roles and who changed them (PIPL access right)."""
+    from gongzhi.people.selectors import my_data as my_data_of
+
+    return render(request, "web/my_data.html", my_data_of(request.user))
