@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from gongzhi.roster.services import import_job_claim, import_job_run
 
@@ -23,7 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            close_old_connections()
+            if not connection.in_atomic_block:  # (never inside a caller's transaction, e.g. a test's)
+                close_old_connections()  # a long-lived worker must not keep a stale connection
             job_id = import_job_claim()
             if job_id is None:
                 if options["once"]:
