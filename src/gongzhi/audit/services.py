@@ -19,6 +19,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
+        if all(type(v) is int or type(v) is str for v in value):  # id lists of bulk imports: no recursion
+            return list(value)
         return [_jsonable(v) for v in value]
     if isinstance(value, decimal.Decimal):
         return str(value)
