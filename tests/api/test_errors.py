@@ -96,3 +96,17 @@ def test_unparsable_body_says_so(api, assert_error, zh):
     response = api.client.post("/api/v1/nodes", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert assert_error(response, "bad_request")["message"] == zh("The request body is not valid JSON.")
+
+
+def test_wrong_method_is_our_json_error(client, actor):
+    client.force_login(actor)
+    response = client.delete("/api/v1/nodes")
+    assert response.status_code == 405
+    body = response.json()
+    assert body["code"] == "method_not_allowed" and body["message"] and body["details"] == []
+    assert "GET" in response["Allow"]
+
+
+def test_wrong_method_message_in_chinese_by_default(client, actor):
+    client.force_login(actor)
+    assert client.delete("/api/v1/nodes").json()["message"] == "此处不允许使用该请求方法。"
