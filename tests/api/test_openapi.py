@@ -44,3 +44,48 @@ def test_area_is_a_string_in_the_schema(schema):
 
 def test_interactive_docs(client):
     assert client.get("/api/v1/docs").status_code == 200
+
+
+SENSITIVE = {"id_number", "phone"}
+
+
+def _response_schema_names(schema):
+    """Names of the component schemas reachable from any response (following $ref, items, allOf …)."""
+    components = schema["components"]["schemas"]
+    seen: set[str] = set()
+    stack = [
+        content["schema"]
+        for item in schema["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict)
+        for response in op.get("responses", {}).values()
+        for content in response.get("content", {}).values()
+        if "schema" in content
+    ]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref:
+                name = ref.rsplit("/", 1)[-1]
+                if name not in seen:
+                    seen.add(name)
+                    stack.append(components[name])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return seen
+
+
+def test_no_response_carries_a_clear_id_number_or_phone(schema):
+    """Masking over every API schema (issue 3 §5): responses name only *_masked ID and phone fields."""
+    components = schema["components"]["schemas"]
+    names = _response_schema_names(schema)
+    masked = [n for n in names if "phone_masked" in components[n].get("properties", {})]
+    assert masked, "the walk must reach the person schemas"
+    for name in names:
+        properties = set(components[name].get("properties", {}))
+        assert not properties & SENSITIVE, (name, properties & SENSITIVE)
+        for prop in properties:
+            if "id_number" in prop or "phone" in prop:
+                assert prop.endswith("_masked"), (name, prop)
