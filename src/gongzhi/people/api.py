@@ -17,6 +17,7 @@ from gongzhi.core.errors import InvalidInput
 from gongzhi.people import idcard, services
 from gongzhi.people.masking import mask_id_number, mask_phone
 from gongzhi.people.models import CareTag, Gender, Ownership, Person, Relation, Residency
+from gongzhi.people.privacy import PersonView, person_view_for
 
 router = Router()
 
@@ -31,7 +32,7 @@ class PersonOut(Schema):
     gender: str = Field(description='"M", "F" or empty.')
     id_number_masked: str = Field(examples=["110105********002X"])
     phone_masked: str = Field(examples=["138****5678"])
-    is_party_member: bool
+    is_party_member: bool | None = Field(description="null where your role has no need to know it (LAW-PIPL)")
     is_registered_resident: bool
     tags: list[CareTag]
 
@@ -120,16 +121,17 @@ class SearchParams(PageParams):
 # --- rendering -------------------------------------------------------------------------------------------
 
 
-def person_out(p: Person) -> dict[str, Any]:
+def person_out(p: Person, view: PersonView) -> dict[str, Any]:
+    """A person as the API shows them; `view` hides sensitive categories from roles without the need."""
     return {
         "id": p.pk,
         "name": p.name,
         "gender": p.gender,
         "id_number_masked": mask_id_number(p.id_number),
         "phone_masked": mask_phone(p.phone),
-        "is_party_member": p.is_party_member,
+        "is_party_member": view.party(p.is_party_member),
         "is_registered_resident": p.is_registered_resident,
-        "tags": sorted(t.tag for t in p.tags.all()),
+        "tags": view.tags(t.tag for t in p.tags.all()),
     }
 
 
@@ -161,7 +163,7 @@ def person_detail(user: Any, p: Person) -> dict[str, Any]:
     ownerships = access.scoped(p.ownerships.order_by("start", "pk"), user, "dwelling__path")
     residencies = access.scoped(p.residencies.order_by("start", "pk"), user)
     return {
-        **person_out(p),
+        **person_out(p, person_view_for(user)),
         "ownerships": [ownership_out(o) for o in ownerships],
         "residencies": [residency_out(r) for r in residencies],
     }
@@ -183,7 +185,8 @@ def _search(qs: QuerySet[Person], text: str) -> QuerySet[Person]:
 @router.get("/people", response=with_errors({200: PersonPage}), summary="Search people")
 def people_list(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     qs = _search(access.people_visible_to(request.user), params.search)
-    return page(qs.prefetch_related("tags").order_by("name", "pk"), params, person_out)
+    view = person_view_for(request.user)
+    return page(qs.prefetch_related("tags").order_by("name", "pk"), params, lambda p: person_out(p, view))
 
 
 @router.get("/people/{person_id}", response=with_errors({200: PersonDetail}), summary="A person")

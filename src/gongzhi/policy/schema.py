@@ -81,6 +81,10 @@ def _sizes(kind: str) -> dict[str, KeySpec]:
 
 
 KEYS: dict[str, KeySpec] = {
+    # §5 #33 / LAW-PIPL art. 28: which person categories are sensitive, and which roles need to see them
+    "privacy.sensitive_tags": STRS,
+    "privacy.sensitive_tags.roles": STRS,
+    "privacy.party_membership.roles": STRS,
     # §4.1 #1 community size
     f"{RC}.households.min": OPT_INT,
     f"{RC}.households.max": MAX,

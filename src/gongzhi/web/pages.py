@@ -18,6 +18,7 @@ from gongzhi.bodies.models import Body, BodyMembership
 from gongzhi.core.errors import NotFound
 from gongzhi.people import selectors as people
 from gongzhi.people.models import Ownership
+from gongzhi.people.privacy import person_view_for
 from gongzhi.policy import selectors as policy
 from gongzhi.policy.models import PolicyOverride
 from gongzhi.tree import selectors as tree
@@ -122,9 +123,12 @@ def person(user: User, person_id: int) -> dict[str, Any]:
     memberships = list(
         BodyMembership.objects.filter(person=p).select_related("body", "body__node").order_by("-term_start")
     )
+    view = person_view_for(user)
+    visible_tags = set(view.tags(p.tags.values_list("tag", flat=True)))
     return {
         "person": p,
-        "tags": p.tags.order_by("tag"),
+        "tags": p.tags.filter(tag__in=visible_tags).order_by("tag"),
+        "show_party": view.party(p.is_party_member),
         "ownerships": [o for o in people.person_ownerships(p) if tree.dwelling_access(scopes, o.dwelling)],
         "residencies": [r for r in people.person_residencies(p) if tree.dwelling_access(scopes, r.dwelling)],
         "memberships": access.visible_memberships(scopes, memberships),

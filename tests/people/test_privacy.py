@@ -1,0 +1,65 @@
+"""Sensitive categories (LAW-PIPL art. 28, §5 #33) only for roles that need them, per the policy pack."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from gongzhi.accounts import services as accounts
+from gongzhi.people import services as people
+from gongzhi.people.privacy import person_view_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resident(actor, small_tree):
+    person = people.person_create(
+        actor=actor, name="赵六", is_party_member=True, tags=["disabled", "migrant"]
+    )
+    people.ownership_open(
+        actor=actor, dwelling=small_tree["dwellings"][0], person=person, start=dt.date(2020, 1, 1)
+    )
+    return person
+
+
+def _client_with(actor, django_user_model, username, role, node):
+    user = django_user_model.objects.create_user(username=username, password=None)
+    accounts.role_assign(actor=actor, user=user, role=role, node=node, start=dt.date(2025, 1, 1))
+    client = Client()
+    client.force_login(user)
+    return user, client
+
+
+def test_pure_view_filters_only_sensitive_tags(actor, django_user_model, small_tree):
+    user, _ = _client_with(actor, django_user_model, "oc", "owners_committee_member", small_tree["compound"])
+    view = person_view_for(user)
+    assert view.tags(["disabled", "migrant", "key_person"]) == ["migrant"]
+    assert view.party(True) is None
+    assert person_view_for(actor).tags(["disabled"]) == ["disabled"]  # administrators see all
+
+
+def test_owners_committee_member_does_not_see_disability_or_party(
+    actor, django_user_model, small_tree, resident
+):
+    _, client = _client_with(
+        actor, django_user_model, "oc", "owners_committee_member", small_tree["compound"]
+    )
+    body = client.get(f"/api/v1/people/{resident.pk}").json()
+    assert body["tags"] == ["migrant"] and body["is_party_member"] is None
+    html = client.get(f"/people/{resident.pk}/").content.decode()
+    assert "残" not in html and 'id="tags"' in html  # migrant shown, disability not
+
+
+def test_community_worker_sees_them(actor, django_user_model, small_tree, resident):
+    _, client = _client_with(actor, django_user_model, "cw", "community_worker", small_tree["community"])
+    body = client.get(f"/api/v1/people/{resident.pk}").json()
+    assert body["tags"] == ["disabled", "migrant"] and body["is_party_member"] is True
+    listed = client.get("/api/v1/people").json()["items"]
+    assert [p["tags"] for p in listed if p["id"] == resident.pk] == [["disabled", "migrant"]]
+
+
+def test_web_page_shows_disability_to_the_community_worker(actor, django_user_model, small_tree, resident):
+    _, client = _client_with(actor, django_user_model, "cw", "community_worker", small_tree["community"])
+    html = client.get(f"/people/{resident.pk}/").content.decode()
+    assert "残" in html  # the label the owners' committee member must not see
