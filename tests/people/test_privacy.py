@@ -63,3 +63,22 @@ def test_web_page_shows_disability_to_the_community_worker(actor, django_user_mo
     _, client = _client_with(actor, django_user_model, "cw", "community_worker", small_tree["community"])
     html = client.get(f"/people/{resident.pk}/").content.decode()
     assert "残" in html  # the label the owners' committee member must not see
+
+
+def test_reveal_needs_the_role_and_a_purpose_and_is_audited(actor, django_user_model, small_tree, resident):
+    from gongzhi.audit.models import AuditEntry
+
+    people.person_update(actor=actor, person=resident, id_number="11010519491231002X", phone="13812345678")
+    _, worker = _client_with(actor, django_user_model, "cw", "community_worker", small_tree["community"])
+    _, oc = _client_with(actor, django_user_model, "oc", "owners_committee_member", small_tree["compound"])
+    url = f"/api/v1/people/{resident.pk}/reveal"
+    assert oc.post(url, {"purpose": "核实身份"}, content_type="application/json").status_code == 403
+    assert worker.post(url, {"purpose": " "}, content_type="application/json").status_code == 400
+    assert not AuditEntry.objects.filter(action="people.revealed").exists()
+    body = worker.post(url, {"purpose": "核实低保申请"}, content_type="application/json").json()
+    assert body == {"id_number": "11010519491231002X", "phone": "13812345678"}
+    entry = AuditEntry.objects.get(action="people.revealed")
+    assert entry.after == {"purpose": "核实低保申请"} and entry.actor.username == "cw"
+    html = worker.post(f"/people/{resident.pk}/", {"purpose": "上门核实"}).content.decode()
+    assert "11010519491231002X" in html and AuditEntry.objects.filter(action="people.revealed").count() == 2
+    assert "11010519491231002X" not in worker.get(f"/people/{resident.pk}/").content.decode()  # masked again

@@ -194,6 +194,27 @@ def person_get(request: HttpRequest, person_id: int) -> dict[str, Any]:
     return person_detail(request.user, access.person_get_for(request.user, person_id))
 
 
+class RevealIn(Strict):
+    purpose: str = Field(
+        max_length=200, description="Why the full values are needed; recorded in the audit trail."
+    )
+
+
+class RevealOut(Schema):
+    id_number: str
+    phone: str
+
+
+@router.post(
+    "/people/{person_id}/reveal",
+    response=with_errors({200: RevealOut}),
+    summary="Reveal one person's full ID number and phone (audited, with a purpose)",
+)
+def person_reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> dict[str, str]:
+    person = access.person_get_for(request.user, person_id)
+    return services.person_reveal(actor=request.user, person=person, purpose=payload.purpose)
+
+
 @router.post("/people", response=with_errors({201: PersonDetail}), summary="Register a person")
 def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     access.may_write_somewhere(request.user)

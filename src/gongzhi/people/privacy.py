@@ -40,3 +40,11 @@ def person_view_for(user: Any) -> PersonView:
         party_membership=bool(roles & set(policy.value("privacy.party_membership.roles", []))),
         hidden=hidden,
     )
+
+
+def may_reveal(user: Any) -> bool:
+    """Whether `user` may reveal clear ID numbers and phones (one record at a time, with a purpose)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    allowed = set(pack_policy("").value("privacy.reveal.roles", []))
+    return any(r.role in allowed for r in active_roles(user))

@@ -307,3 +307,26 @@ def household_representative_set(*, actor: Any, residency: Residency) -> Residen
         node_path=residency.path,
     )
     return residency
+
+
+class RevealForbidden(InvalidInput):
+    code = "forbidden"
+    status = 403
+
+
+@transaction.atomic
+def person_reveal(*, actor: Any, person: Person, purpose: str) -> dict[str, str]:
+    """The clear ID number and phone of one person, for a stated purpose; the reveal itself is audited.
+
+    Precondition: the caller has checked that `actor` may see `person` at all (scoped access).
+    The audit entry records who, when, why and from where, never the clear values (LAW-PIPL, CZ-VI.3).
+    """
+    from gongzhi.people.privacy import may_reveal
+
+    if not may_reveal(actor):
+        raise RevealForbidden(_("Your role may not reveal personal data."))
+    purpose = purpose.strip()
+    if len(purpose) < 4:
+        raise InvalidInput(_("State why you need the full ID number and phone."), code="purpose_required")
+    audit_record(actor=actor, action="people.revealed", obj=person, after={"purpose": purpose[:200]})
+    return {"id_number": person.id_number, "phone": person.phone}

@@ -85,6 +85,7 @@ KEYS: dict[str, KeySpec] = {
     "privacy.sensitive_tags": STRS,
     "privacy.sensitive_tags.roles": STRS,
     "privacy.party_membership.roles": STRS,
+    "privacy.reveal.roles": STRS,
     # §4.1 #1 community size
     f"{RC}.households.min": OPT_INT,
     f"{RC}.households.max": MAX,

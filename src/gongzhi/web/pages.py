@@ -18,7 +18,7 @@ from gongzhi.bodies.models import Body, BodyMembership
 from gongzhi.core.errors import NotFound
 from gongzhi.people import selectors as people
 from gongzhi.people.models import Ownership
-from gongzhi.people.privacy import person_view_for
+from gongzhi.people.privacy import may_reveal, person_view_for
 from gongzhi.policy import selectors as policy
 from gongzhi.policy.models import PolicyOverride
 from gongzhi.tree import selectors as tree
@@ -129,6 +129,7 @@ def person(user: User, person_id: int) -> dict[str, Any]:
         "person": p,
         "tags": p.tags.filter(tag__in=visible_tags).order_by("tag"),
         "show_party": view.party(p.is_party_member),
+        "may_reveal": may_reveal(user),
         "ownerships": [o for o in people.person_ownerships(p) if tree.dwelling_access(scopes, o.dwelling)],
         "residencies": [r for r in people.person_residencies(p) if tree.dwelling_access(scopes, r.dwelling)],
         "memberships": access.visible_memberships(scopes, memberships),

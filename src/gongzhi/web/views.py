@@ -52,7 +52,31 @@ def dwelling(request: HttpRequest, dwelling_id: int) -> HttpResponse:
 
 @login_required
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    if request.method == "POST":
+        return person_reveal(request, person_id)
     return _page(request, "web/person.html", pages.person, person_id)
+
+
+def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Shows the clear ID number and phone on this one response, after the audited reveal service."""
+    from django.contrib import messages
+
+    from gongzhi.core.errors import GongzhiError
+    from gongzhi.people.services import person_reveal as reveal
+
+    try:
+        context = pages.person(request.user, person_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    status = 200
+    try:
+        context["revealed"] = reveal(
+            actor=request.user, person=context["person"], purpose=request.POST.get("purpose", "")
+        )
+    except GongzhiError as exc:
+        messages.error(request, str(exc))
+        status = exc.status
+    return render(request, "web/person.html", context, status=status)
 
 
 @login_required
