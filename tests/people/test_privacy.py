@@ -75,6 +75,9 @@ def test_reveal_needs_the_role_and_a_purpose_and_is_audited(actor, django_user_m
     assert oc.post(url, {"purpose": "核实身份"}, content_type="application/json").status_code == 403
     assert worker.post(url, {"purpose": " "}, content_type="application/json").status_code == 400
     assert not AuditEntry.objects.filter(action="people.revealed").exists()
+    refused = worker.post(url, {"purpose": "核实低保申请"}, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "second_factor_required"
+    _verify_second_factor(worker)
     body = worker.post(url, {"purpose": "核实低保申请"}, content_type="application/json").json()
     assert body == {"id_number": "11010519491231002X", "phone": "13812345678"}
     entry = AuditEntry.objects.get(action="people.revealed")
@@ -82,3 +85,40 @@ def test_reveal_needs_the_role_and_a_purpose_and_is_audited(actor, django_user_m
     html = worker.post(f"/people/{resident.pk}/", {"purpose": "上门核实"}).content.decode()
     assert "11010519491231002X" in html and AuditEntry.objects.filter(action="people.revealed").count() == 2
     assert "11010519491231002X" not in worker.get(f"/people/{resident.pk}/").content.decode()  # masked again
+
+
+def _verify_second_factor(client):
+    """Set up and confirm an authenticator through the security page, as the user would."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.post("/account/security/", {"action": "start"})
+    device = TOTPDevice.objects.filter(confirmed=False).latest("pk")
+    response = client.post(
+        "/account/security/", {"action": "confirm", "token": f"{totp(device.bin_key):06d}"}
+    )
+    assert 'id="otp-status"' in response.content.decode()
+
+
+def test_second_factor_wrong_code_is_refused(actor, django_user_model, small_tree):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _, client = _client_with(actor, django_user_model, "cw", "community_worker", small_tree["community"])
+    client.post("/account/security/", {"action": "start"})
+    response = client.post("/account/security/", {"action": "confirm", "token": "000000x"})
+    assert response.status_code == 400
+    assert not TOTPDevice.objects.filter(confirmed=True).exists()
+
+
+def test_a_token_can_never_reveal(actor, small_tree, resident):
+    """API tokens cannot carry a verified second factor, so they cannot reveal personal data."""
+    from gongzhi.accounts import tokens
+
+    _, plaintext = tokens.api_token_create(actor=actor, name="x")
+    response = Client().post(
+        f"/api/v1/people/{resident.pk}/reveal",
+        {"purpose": "核实身份信息"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {plaintext}"},
+    )
+    assert response.status_code == 403 and response.json()["code"] == "second_factor_required"

@@ -321,6 +321,7 @@ def person_reveal(*, actor: Any, person: Person, purpose: str) -> dict[str, str]
     Precondition: the caller has checked that `actor` may see `person` at all (scoped access).
     The audit entry records who, when, why and from where, never the clear values (LAW-PIPL, CZ-VI.3).
     """
+    from gongzhi.accounts.two_factor import is_verified
     from gongzhi.people.privacy import may_reveal
 
     if not may_reveal(actor):
@@ -328,5 +329,12 @@ def person_reveal(*, actor: Any, person: Person, purpose: str) -> dict[str, str]
     purpose = purpose.strip()
     if len(purpose) < 4:
         raise InvalidInput(_("State why you need the full ID number and phone."), code="purpose_required")
+    if not is_verified(actor):
+        raise RevealForbidden(
+            _(
+                "Confirm your second factor (authenticator code) on the security page before revealing personal data."
+            ),
+            code="second_factor_required",
+        )
     audit_record(actor=actor, action="people.revealed", obj=person, after={"purpose": purpose[:200]})
     return {"id_number": person.id_number, "phone": person.phone}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("communities/<int:community_id>/compliance/", views.compliance, name="compliance"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     path("me/", views.my_data, name="my_data"),
+    path("account/security/", views.security, name="security"),
     path("audit/", views.audit_search, name="audit_search"),
     path("history/<str:kind>/<int:object_id>/", views.history, name="history"),
 ]

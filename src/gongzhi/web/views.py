@@ -170,3 +170,36 @@ def my_data(request: HttpRequest) -> HttpResponse:
     from gongzhi.people.selectors import my_data as my_data_of
 
     return render(request, "web/my_data.html", my_data_of(request.user))
+
+
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    """Set up, confirm or use the TOTP second factor (required before revealing personal data)."""
+    from django.contrib import messages
+
+    from gongzhi.accounts import two_factor
+    from gongzhi.core.errors import GongzhiError
+
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "start":
+                two_factor.totp_setup_start(actor=request.user)
+            elif action == "confirm":
+                two_factor.totp_setup_confirm(
+                    actor=request.user, request=request, token=request.POST.get("token", "")
+                )
+            elif action == "verify":
+                two_factor.totp_verify(request=request, token=request.POST.get("token", ""))
+        except GongzhiError as exc:
+            messages.error(request, str(exc))
+            status = exc.status
+    pending = two_factor.pending_device(request.user)
+    context = {
+        "confirmed": two_factor.confirmed_device(request.user),
+        "pending": pending,
+        "manual_key": two_factor.manual_key(pending) if pending else "",
+        "verified": two_factor.is_verified(request.user),
+    }
+    return render(request, "web/security.html", context, status=status)
