@@ -18,16 +18,11 @@ from gongzhi.accounts.selectors import active_roles
 from gongzhi.api import messages
 from gongzhi.audit.models import AuditEntry
 from gongzhi.bodies.models import Body, BodyMembership
-from gongzhi.core.errors import GongzhiError, NotFound
+from gongzhi.core.errors import Forbidden, NotFound
 from gongzhi.people.models import Ownership, Person, Residency
 from gongzhi.tree.models import Dwelling, Grid, Node
 
 WRITE_ROLES = frozenset({Role.COMMUNITY_WORKER, Role.STREET_OFFICER, Role.DISTRICT_OFFICER})
-
-
-class Forbidden(GongzhiError):
-    code = "forbidden"
-    status = 403
 
 
 def not_found() -> NotFound:

@@ -27,6 +27,13 @@ class InvalidInput(GongzhiError):
     status = 400
 
 
+class Forbidden(GongzhiError):
+    """The object is visible to the user, but this action is not theirs to take."""
+
+    code = "forbidden"
+    status = 403
+
+
 class NotFound(GongzhiError):
     """Raised alike for missing and for out-of-scope objects, so a denial leaks nothing."""
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.audit.services import audit_record, snapshot
-from gongzhi.core.errors import InvalidInput
+from gongzhi.core.errors import Forbidden, InvalidInput
 from gongzhi.people import idcard
 from gongzhi.people.models import CareTag, Ownership, Person, PersonTag, Relation, Residency
 from gongzhi.tree.models import Dwelling
@@ -309,11 +309,6 @@ def household_representative_set(*, actor: Any, residency: Residency) -> Residen
     return residency
 
 
-class RevealForbidden(InvalidInput):
-    code = "forbidden"
-    status = 403
-
-
 @transaction.atomic
 def person_reveal(*, actor: Any, person: Person, purpose: str) -> dict[str, str]:
     """The clear ID number and phone of one person, for a stated purpose; the reveal itself is audited.
@@ -325,12 +320,12 @@ def person_reveal(*, actor: Any, person: Person, purpose: str) -> dict[str, str]
     from gongzhi.people.privacy import may_reveal
 
     if not may_reveal(actor):
-        raise RevealForbidden(_("Your role may not reveal personal data."))
+        raise Forbidden(_("Your role may not reveal personal data."))
     purpose = purpose.strip()
     if len(purpose) < 4:
         raise InvalidInput(_("State why you need the full ID number and phone."), code="purpose_required")
     if not is_verified(actor):
-        raise RevealForbidden(
+        raise Forbidden(
             _(
                 "Confirm your second factor (authenticator code) on the security page before revealing personal data."
             ),
