@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.accounts",
     "gongzhi.bodies",
+    "gongzhi.access",
     "gongzhi.roster",
     "gongzhi.demo",
     "gongzhi.web",
@@ -117,6 +118,7 @@ PASSWORD_HASHERS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",  # gongzhi.access.permissions
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("GONGZHI_LOGIN_FAILURE_LIMIT", "5"))

@@ -9,7 +9,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from gongzhi.api import access, messages
+from gongzhi.access import selectors as access
+from gongzhi.access.capabilities import Action, Kind
+from gongzhi.api import messages
 from gongzhi.api.errors import with_errors
 from gongzhi.api.paging import PageParams, page
 from gongzhi.bodies import services
@@ -163,7 +165,7 @@ def body_detail(b: Body) -> dict[str, Any]:
 
 @router.get("/bodies", response=with_errors({200: BodyPage}), summary="Bodies on a node and under it")
 def bodies_list(request: HttpRequest, params: Query[BodyFilter]) -> dict[str, Any]:
-    qs = access.scoped(Body.objects.select_related("node"), request.user, "node__path")
+    qs = access.bodies_visible_to(request.user, Body.objects.select_related("node"))
     if params.node is not None:
         node = access.node_get_for(request.user, params.node)
         qs = qs.filter(node__path__startswith=node.path)
@@ -179,7 +181,7 @@ def body_get(request: HttpRequest, body_id: int) -> dict[str, Any]:
 def body_create(request: HttpRequest, payload: BodyIn) -> Status[dict[str, Any]]:
     node = access.node_get_for(request.user, payload.node_id)
     grid = access.grid_get_for(request.user, payload.grid_id) if payload.grid_id is not None else None
-    access.require_write(request.user, node.path)
+    access.require(request.user, Kind.BODY, Action.CHANGE, node)
     values = payload.model_dump(exclude={"node_id", "grid_id", "kind"})
     body = services.body_create(actor=request.user, kind=payload.kind.value, node=node, grid=grid, **values)
     return Status(201, body_detail(body))
@@ -188,7 +190,7 @@ def body_create(request: HttpRequest, payload: BodyIn) -> Status[dict[str, Any]]
 @router.patch("/bodies/{body_id}", response=with_errors({200: BodyDetail}), summary="Change a body")
 def body_update(request: HttpRequest, body_id: int, payload: BodyPatch) -> dict[str, Any]:
     body = access.body_get_for(request.user, body_id)
-    access.require_write(request.user, body.node.path)
+    access.require(request.user, Kind.BODY, Action.CHANGE, body)
     changes = payload.model_dump(exclude_unset=True)
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
@@ -201,7 +203,7 @@ def body_update(request: HttpRequest, body_id: int, payload: BodyPatch) -> dict[
 def member_add(request: HttpRequest, body_id: int, payload: MemberIn) -> Status[dict[str, Any]]:
     body = access.body_get_for(request.user, body_id)
     person = access.person_get_for(request.user, payload.person_id)
-    access.require_write(request.user, body.node.path)
+    access.require(request.user, Kind.MEMBERSHIP, Action.CHANGE, body)
     membership = services.member_add(
         actor=request.user,
         body=body,
@@ -222,7 +224,7 @@ def member_add(request: HttpRequest, body_id: int, payload: MemberIn) -> Status[
 )
 def member_end(request: HttpRequest, membership_id: int, payload: MembershipEndIn) -> dict[str, Any]:
     membership = access.membership_get_for(request.user, membership_id)
-    access.require_write(request.user, membership.body.node.path)
+    access.require(request.user, Kind.MEMBERSHIP, Action.CHANGE, membership)
     return membership_out(
         services.member_end(actor=request.user, membership=membership, ended_on=payload.ended_on)
     )
@@ -285,5 +287,6 @@ def community_compliance_get(
     community = access.node_get_for(request.user, node_id)
     if community.level != Level.COMMUNITY:
         raise InvalidInput(messages.NOT_A_COMMUNITY, code="not_a_community")
+    access.require_view(request.user, Kind.COMPLIANCE, community)
     rows = community_compliance(community, today=params.on)
     return [{"body": body_out(b), "findings": [finding_out(f) for f in findings]} for b, findings in rows]

@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from gongzhi.api import access, messages
+from gongzhi.access import selectors as access
+from gongzhi.access.capabilities import Action, Kind
+from gongzhi.api import messages
 from gongzhi.api.errors import with_errors
 from gongzhi.api.paging import PageParams, page
 from gongzhi.core.errors import InvalidInput
@@ -160,8 +162,8 @@ def residency_out(r: Residency) -> dict[str, Any]:
 
 def person_detail(user: Any, p: Person) -> dict[str, Any]:
     # Only the person's links inside the user's scope: a worker should not learn of homes elsewhere.
-    ownerships = access.scoped(p.ownerships.order_by("start", "pk"), user, "dwelling__path")
-    residencies = access.scoped(p.residencies.order_by("start", "pk"), user)
+    ownerships = access.ownerships_visible_to(user, p.ownerships.order_by("start", "pk"))
+    residencies = access.residencies_visible_to(user, p.residencies.order_by("start", "pk"))
     return {
         **person_out(p, person_view_for(user)),
         "ownerships": [ownership_out(o) for o in ownerships],
@@ -217,7 +219,7 @@ def person_reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> di
 
 @router.post("/people", response=with_errors({201: PersonDetail}), summary="Register a person")
 def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
-    access.may_write_somewhere(request.user)
+    access.require(request.user, Kind.PERSON, Action.CHANGE)
     values = payload.model_dump()
     values["gender"] = values["gender"] or ""
     values["tags"] = [str(t) for t in values["tags"]]
@@ -228,7 +230,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
 @router.patch("/people/{person_id}", response=with_errors({200: PersonDetail}), summary="Change a person")
 def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
     person = access.person_get_for(request.user, person_id)
-    access.person_require_write(request.user, person)
+    access.require(request.user, Kind.PERSON, Action.CHANGE, person)
     changes = payload.model_dump(exclude_unset=True)
     tags = changes.pop("tags", None)
     for key in ("name", "id_number", "phone", "gender"):
@@ -255,7 +257,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 def ownership_open(request: HttpRequest, person_id: int, payload: OwnershipIn) -> Status[dict[str, Any]]:
     person = access.person_get_for(request.user, person_id)
     dwelling = access.dwelling_get_for(request.user, payload.dwelling_id)
-    access.require_write(request.user, dwelling.path)
+    access.require(request.user, Kind.OWNERSHIP, Action.CHANGE, dwelling)
     ownership = services.ownership_open(
         actor=request.user, dwelling=dwelling, person=person, start=payload.start, document=payload.document
     )
@@ -267,7 +269,7 @@ def ownership_open(request: HttpRequest, person_id: int, payload: OwnershipIn) -
 )
 def ownership_close(request: HttpRequest, ownership_id: int, payload: OwnershipCloseIn) -> dict[str, Any]:
     ownership = access.ownership_get_for(request.user, ownership_id)
-    access.require_write(request.user, ownership.dwelling.path)
+    access.require(request.user, Kind.OWNERSHIP, Action.CHANGE, ownership)
     return ownership_out(services.ownership_close(actor=request.user, ownership=ownership, end=payload.end))
 
 
@@ -280,7 +282,7 @@ def ownership_close(request: HttpRequest, ownership_id: int, payload: OwnershipC
 def residency_move_in(request: HttpRequest, payload: MoveInIn) -> Status[dict[str, Any]]:
     person = access.person_get_for(request.user, payload.person_id)
     dwelling = access.dwelling_get_for(request.user, payload.dwelling_id)
-    access.require_write(request.user, dwelling.path)
+    access.require(request.user, Kind.RESIDENCY, Action.CHANGE, dwelling)
     residency = services.residency_move_in(
         actor=request.user,
         dwelling=dwelling,
@@ -299,7 +301,7 @@ def residency_move_in(request: HttpRequest, payload: MoveInIn) -> Status[dict[st
 )
 def residency_move_out(request: HttpRequest, residency_id: int, payload: MoveOutIn) -> dict[str, Any]:
     residency = access.residency_get_for(request.user, residency_id)
-    access.require_write(request.user, residency.path)
+    access.require(request.user, Kind.RESIDENCY, Action.CHANGE, residency)
     return residency_out(
         services.residency_move_out(actor=request.user, residency=residency, end=payload.end)
     )
@@ -312,5 +314,5 @@ def residency_move_out(request: HttpRequest, residency_id: int, payload: MoveOut
 )
 def residency_make_representative(request: HttpRequest, residency_id: int) -> dict[str, Any]:
     residency = access.residency_get_for(request.user, residency_id)
-    access.require_write(request.user, residency.path)
+    access.require(request.user, Kind.RESIDENCY, Action.CHANGE, residency)
     return residency_out(services.household_representative_set(actor=request.user, residency=residency))

@@ -5,14 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import F, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.errors import NotFound
 from gongzhi.people.models import Ownership, Person, Residency
 from gongzhi.tree.models import Dwelling, Node
-from gongzhi.tree.selectors import Access, path_access, scopes_of
 
 
 def ownerships_on(day: dt.date) -> QuerySet[Ownership]:
@@ -45,33 +41,6 @@ def household_of(dwelling: Dwelling) -> QuerySet[Residency]:
         .select_related("person")
         .order_by("-is_representative", "relation", "person__name")
     )
-
-
-# --- Access for the server-rendered pages (see tree.selectors.scopes_of; replaced by rules next issue).
-
-
-def person_paths(person: Person) -> list[str]:
-    """Tree paths a person is attached to now: home, dwellings owned, bodies sat on."""
-    from gongzhi.bodies.models import BodyMembership
-
-    paths = list(Residency.objects.filter(person=person, end__isnull=True).values_list("path", flat=True))
-    paths += Ownership.objects.filter(person=person, end__isnull=True).values_list(
-        "dwelling__path", flat=True
-    )
-    paths += BodyMembership.objects.filter(person=person, ended_on__isnull=True).values_list(
-        "body__node__path", flat=True
-    )
-    return paths
-
-
-def person_get_for(user: AbstractBaseUser | AnonymousUser, person_id: int) -> Person:
-    """A person the user may see: one attached somewhere inside a node scope; NotFound otherwise."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is not None:
-        scopes = scopes_of(user)
-        if scopes is None or any(path_access(scopes, p) == Access.FULL for p in person_paths(person)):
-            return person
-    raise NotFound(_("No such person."), code="person_not_found")
 
 
 def ownerships_of(dwelling: Dwelling) -> QuerySet[Ownership]:

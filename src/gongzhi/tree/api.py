@@ -12,7 +12,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from gongzhi.api import access, messages
+from gongzhi.access import selectors as access
+from gongzhi.access.capabilities import Action, Kind
+from gongzhi.api import messages
 from gongzhi.api.errors import with_errors
 from gongzhi.api.paging import PageParams, page, page_batch
 from gongzhi.core.errors import InvalidInput
@@ -307,11 +309,7 @@ def community_get_for(user: Any, node_id: int) -> Node:
 
 def _top_nodes(user: Any) -> QuerySet[Node]:
     """Roots for a superuser; for others the top-most nodes of their scopes."""
-    if access.is_superuser(user):
-        return Node.objects.get_root_nodes()
-    paths = access.read_paths(user)
-    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-    return Node.objects.filter(path__in=tops).order_by("path")
+    return access.top_nodes_for(user)
 
 
 @router.get("/nodes", response=with_errors({200: NodePage}), summary="List root nodes or a node's children")
@@ -333,7 +331,7 @@ def node_get(request: HttpRequest, node_id: int) -> dict[str, Any]:
 @router.post("/nodes", response=with_errors({201: NodeDetail}), summary="Add a node")
 def node_create(request: HttpRequest, payload: NodeIn) -> Status[dict[str, Any]]:
     parent = access.node_get_for(request.user, payload.parent_id) if payload.parent_id is not None else None
-    access.require_write(request.user, parent.path if parent else None)
+    access.require_node_create(request.user, parent)
     node = services.node_create(
         actor=request.user,
         parent=parent,
@@ -349,7 +347,7 @@ def node_create(request: HttpRequest, payload: NodeIn) -> Status[dict[str, Any]]
 @router.patch("/nodes/{node_id}", response=with_errors({200: NodeDetail}), summary="Change a node")
 def node_update(request: HttpRequest, node_id: int, payload: NodePatch) -> dict[str, Any]:
     node = access.node_get_for(request.user, node_id)
-    access.require_write(request.user, node.path)
+    access.require(request.user, Kind.NODE, Action.CHANGE, node)
     changes = {k: v or "" for k, v in payload.model_dump(exclude_unset=True).items()}
     if "name" in changes and not changes["name"].strip():
         raise InvalidInput(messages.NAME_REQUIRED, code="name_required")
@@ -392,7 +390,7 @@ def community_ungridded(request: HttpRequest, node_id: int, paging: Query[PagePa
 def grid_create(request: HttpRequest, payload: GridIn) -> Status[dict[str, Any]]:
     community = community_get_for(request.user, payload.community_id)
     parent = access.grid_get_for(request.user, payload.parent_id) if payload.parent_id is not None else None
-    access.require_write(request.user, community.path)
+    access.require(request.user, Kind.GRID, Action.CHANGE, community)
     grid = services.grid_create(
         actor=request.user, community=community, name=payload.name, parent=parent, code=payload.code
     )
@@ -406,11 +404,13 @@ def grid_create(request: HttpRequest, payload: GridIn) -> Status[dict[str, Any]]
 )
 def grid_assign(request: HttpRequest, grid_id: int, payload: GridAssignIn) -> dict[str, Any]:
     grid = access.grid_get_for(request.user, grid_id)
-    access.require_write(request.user, grid.community.path)
+    access.require(request.user, Kind.GRID, Action.CHANGE, grid)
     buildings = [access.node_get_for(request.user, pk) for pk in payload.building_ids]
     if any(b.level != Level.BUILDING for b in buildings):
         raise InvalidInput(messages.NOT_A_BUILDING, code="not_a_building")
-    dwellings = list(access.scoped(Dwelling.objects.filter(pk__in=payload.dwelling_ids), request.user))
+    dwellings = list(
+        access.dwellings_visible_to(request.user, Dwelling.objects.filter(pk__in=payload.dwelling_ids))
+    )
     if len(dwellings) != len(set(payload.dwelling_ids)):
         raise access.not_found()
     moved = services.grid_assign(actor=request.user, grid=grid, buildings=buildings, dwellings=dwellings)
@@ -435,7 +435,7 @@ def dwelling_get(request: HttpRequest, dwelling_id: int) -> dict[str, Any]:
 def dwelling_create(request: HttpRequest, payload: DwellingIn) -> Status[dict[str, Any]]:
     stairwell = access.node_get_for(request.user, payload.stairwell_id)
     grid = access.grid_get_for(request.user, payload.grid_id) if payload.grid_id is not None else None
-    access.require_write(request.user, stairwell.path)
+    access.require(request.user, Kind.DWELLING, Action.CHANGE, stairwell)
     values = payload.model_dump(exclude={"stairwell_id", "grid_id"})
     dwelling = services.dwelling_create(actor=request.user, stairwell=stairwell, grid=grid, **values)
     return Status(201, dwelling_detail(dwelling))
@@ -446,7 +446,7 @@ def dwelling_create(request: HttpRequest, payload: DwellingIn) -> Status[dict[st
 )
 def dwelling_update(request: HttpRequest, dwelling_id: int, payload: DwellingPatch) -> dict[str, Any]:
     dwelling = access.dwelling_get_for(request.user, dwelling_id)
-    access.require_write(request.user, dwelling.path)
+    access.require(request.user, Kind.DWELLING, Action.CHANGE, dwelling)
     changes = payload.model_dump(exclude_unset=True)
     required = {"number", "area", "use", "area_source", "is_sold", "is_delivered"}
     if any(changes[k] is None for k in required & set(changes)):

@@ -1,7 +1,7 @@
 """What each page shows, read through the domain selectors. Views only render these contexts.
 
-Every function takes the requesting user and applies the scope checks (tree.selectors.scopes_of), so a
-page never holds more than the user may see.
+Every function takes the requesting user and reads through gongzhi.access (the same scoped selectors the
+API uses), so a page never holds more than the user may see.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from gongzhi.access import selectors as access
+from gongzhi.access.capabilities import Kind
+from gongzhi.access.reach import NodeAccess
 from gongzhi.accounts.selectors import active_roles
 from gongzhi.bodies.models import Body, BodyMembership
-from gongzhi.core.errors import NotFound
 from gongzhi.people import selectors as people
 from gongzhi.people.models import Ownership
 from gongzhi.people.privacy import may_reveal, person_view_for
@@ -24,7 +25,6 @@ from gongzhi.policy.models import PolicyOverride
 from gongzhi.tree import selectors as tree
 from gongzhi.tree.levels import Level
 from gongzhi.tree.models import Dwelling, Node
-from gongzhi.web import access
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -32,18 +32,28 @@ User = AbstractBaseUser | AnonymousUser
 LIST_LIMIT = 200
 
 
+Child = tuple[Node, NodeAccess, tree.SubtreeCounts | None]
+
+
+def visible_children(user: User, node: Node | None) -> list[Child]:
+    """Children (roots when `node` is None) the user may see; counts only where they see them in full."""
+    children = access.children_for(user, node)
+    counts = tree.subtree_counts_many(c for c, a in children if a == NodeAccess.FULL)
+    return [(c, a, counts.get(c.pk)) for c, a in children]
+
+
 def home(user: User) -> dict[str, Any]:
     roles = list(active_roles(user).order_by("role", "scope_path"))
-    roots = tree.visible_children(user, None)
+    roots = visible_children(user, None)
     return {"roles": roles, "roots": roots, "chart": _chart(roots)}
 
 
 def roots(user: User) -> dict[str, Any]:
-    children = tree.visible_children(user, None)
+    children = visible_children(user, None)
     return {"children": children, "chart": _chart(children)}
 
 
-def _chart(children: list[tuple[Node, tree.Access, tree.SubtreeCounts | None]]) -> list[dict[str, Any]]:
+def _chart(children: list[Child]) -> list[dict[str, Any]]:
     return [
         {"name": n.name, "dwellings": c.dwellings, "residents": c.residents}
         for n, _a, c in children
@@ -52,19 +62,20 @@ def _chart(children: list[tuple[Node, tree.Access, tree.SubtreeCounts | None]]) 
 
 
 def node(user: User, node_id: int) -> dict[str, Any]:
-    node, node_access = tree.node_get_for(user, node_id)
+    node = access.node_get_for(user, node_id, name_only_ok=True)
+    full = access.node_access_for(user, node) == NodeAccess.FULL
     ancestors = tree.ancestors_of(node)
-    children = tree.visible_children(user, node)
+    children = visible_children(user, node)
     context: dict[str, Any] = {
         "node": node,
-        "full": node_access == tree.Access.FULL,
+        "full": full,
         "ancestors": ancestors,
         "children": children,
         "chart": _chart(children),
     }
     if node.level == Level.STAIRWELL:
-        context["dwellings"] = tree.visible_dwellings(user, _stairwell_dwellings(node))
-    if node_access != tree.Access.FULL:
+        context["dwellings"] = access.dwellings_visible_to(user, _stairwell_dwellings(node))
+    if not full:
         return context
     pack, pack_source = tree.policy_pack_in_force(node, ancestors)
     context.update(
@@ -95,9 +106,7 @@ def _stairwell_dwellings(stairwell: Node) -> Any:
 
 def node_policy(user: User, node_id: int) -> dict[str, Any]:
     """The effective policy of a node (pack values with overrides), each entry citing its clause."""
-    node, node_access = tree.node_get_for(user, node_id)
-    if node_access != tree.Access.FULL:
-        raise NotFound(_("No such node."), code="node_not_found")
+    node = access.node_get_for(user, node_id)
     rows = [
         {"entry": e, "force": policy.force_label(e), "source": policy.source_label(e)}
         for e in policy.effective_policy(node).entries()
@@ -106,7 +115,7 @@ def node_policy(user: User, node_id: int) -> dict[str, Any]:
 
 
 def dwelling(user: User, dwelling_id: int) -> dict[str, Any]:
-    d = tree.dwelling_get_for(user, dwelling_id)
+    d = access.dwelling_get_for(user, dwelling_id)
     ownerships = list(people.ownerships_of(d))
     return {
         "dwelling": d,
@@ -118,11 +127,8 @@ def dwelling(user: User, dwelling_id: int) -> dict[str, Any]:
 
 
 def person(user: User, person_id: int) -> dict[str, Any]:
-    p = people.person_get_for(user, person_id)
-    scopes = tree.scopes_of(user)
-    memberships = list(
-        BodyMembership.objects.filter(person=p).select_related("body", "body__node").order_by("-term_start")
-    )
+    p = access.person_get_for(user, person_id)
+    memberships = BodyMembership.objects.filter(person=p).select_related("body", "body__node")
     view = person_view_for(user)
     visible_tags = set(view.tags(p.tags.values_list("tag", flat=True)))
     return {
@@ -130,9 +136,9 @@ def person(user: User, person_id: int) -> dict[str, Any]:
         "tags": p.tags.filter(tag__in=visible_tags).order_by("tag"),
         "show_party": view.party(p.is_party_member),
         "may_reveal": may_reveal(user),
-        "ownerships": [o for o in people.person_ownerships(p) if tree.dwelling_access(scopes, o.dwelling)],
-        "residencies": [r for r in people.person_residencies(p) if tree.dwelling_access(scopes, r.dwelling)],
-        "memberships": access.visible_memberships(scopes, memberships),
+        "ownerships": access.ownerships_visible_to(user, people.person_ownerships(p)),
+        "residencies": access.residencies_visible_to(user, people.person_residencies(p)),
+        "memberships": access.memberships_visible_to(user, memberships.order_by("-term_start")),
     }
 
 
@@ -153,7 +159,7 @@ def compliance(user: User, community_id: int) -> dict[str, Any]:
     """Bodies with findings first (errors, then warnings), then a short list of the bodies without any."""
     from gongzhi.bodies.selectors import community_compliance
 
-    community = access.community_get_for(user, community_id)
+    community = access.community_get_for(user, community_id, Kind.COMPLIANCE)
     rows = community_compliance(community, today=timezone.localdate())
 
     def weight(row: tuple[Body, list[Any]]) -> tuple[int, int]:

@@ -114,19 +114,20 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 def _history_object(user: Any, kind: str, object_id: int) -> Any:
     """The object whose history is asked for, through the same scoped access as its own page."""
-    from gongzhi.people.selectors import person_get_for
-    from gongzhi.tree.selectors import Access, dwelling_get_for, node_get_for
-    from gongzhi.web.access import body_get_for
+    from gongzhi.access import selectors as access
+    from gongzhi.access.capabilities import Kind
 
-    if kind == "node":
-        node, access = node_get_for(user, object_id)
-        if access != Access.FULL:
-            raise NotFound("")
-        return node
-    getters = {"dwelling": dwelling_get_for, "person": person_get_for, "body": body_get_for}
+    getters: dict[str, Callable[[Any, int], Any]] = {
+        "node": access.node_get_for,
+        "dwelling": access.dwelling_get_for,
+        "person": access.person_get_for,
+        "body": access.body_get_for,
+    }
     if kind not in getters:
-        raise NotFound("")
-    return getters[kind](user, object_id)
+        raise access.not_found()
+    obj = getters[kind](user, object_id)
+    access.require_view(user, Kind.HISTORY, obj)
+    return obj
 
 
 @login_required

@@ -1,0 +1,89 @@
+"""What each role may do inside its scope: the one table every page, endpoint, export and admin check reads.
+
+Pure data (no Django). Scope — *where* a role acts — comes from its assignment (accounts.roles.ROLE_SCOPE):
+a node subtree, a grid, or one dwelling. This table says *what* it may do there, per object kind. A street or
+district officer reads everything under their node and changes only the structure and the bodies
+("read-mostly", issue 3 §1); registering people and homes is the community's and the grid's work (CZ-II.5,
+HZ-A.6.1.1.1). Owners' committee members see their compound's governance and roll, and sensitive care tags
+stay hidden from them through the privacy.* keys of the policy pack, not here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from gongzhi.accounts.roles import Role
+
+
+class Kind(StrEnum):
+    NODE = "node"
+    DWELLING = "dwelling"
+    GRID = "grid"
+    PERSON = "person"
+    RESIDENCY = "residency"
+    OWNERSHIP = "ownership"
+    BODY = "body"
+    MEMBERSHIP = "membership"
+    COMPLIANCE = "compliance"  # a community's body-compliance list
+    HISTORY = "history"  # an object's audit history page
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"  # create, update and close; creating checks the container (a node, a dwelling)
+
+
+V, C = Action.VIEW, Action.CHANGE
+_HOUSEHOLD = (Kind.DWELLING, Kind.PERSON, Kind.RESIDENCY, Kind.OWNERSHIP)
+_GOVERNANCE = (Kind.BODY, Kind.MEMBERSHIP)
+_EVERYTHING = (Kind.NODE, Kind.GRID, *_HOUSEHOLD, *_GOVERNANCE, Kind.COMPLIANCE, Kind.HISTORY)
+
+
+def _grant(kinds: tuple[Kind, ...], *actions: Action) -> dict[Kind, frozenset[Action]]:
+    return {k: frozenset(actions) for k in kinds}
+
+
+def _merge(*parts: dict[Kind, frozenset[Action]]) -> dict[Kind, frozenset[Action]]:
+    out: dict[Kind, frozenset[Action]] = {}
+    for part in parts:
+        for kind, actions in part.items():
+            out[kind] = out.get(kind, frozenset()) | actions
+    return out
+
+
+_OFFICER = _merge(_grant(_EVERYTHING, V), _grant((Kind.NODE, *_GOVERNANCE), C))
+
+CAPABILITIES: dict[Role, dict[Kind, frozenset[Action]]] = {
+    Role.DISTRICT_OFFICER: _OFFICER,
+    Role.STREET_OFFICER: _OFFICER,
+    Role.COMMUNITY_WORKER: _merge(
+        _grant(_EVERYTHING, V), _grant((Kind.NODE, Kind.GRID, *_HOUSEHOLD, *_GOVERNANCE), C)
+    ),
+    # Grid staff visit households and keep their records up to date (CZ-II.5#1, HZ-A.6.1.1.1).
+    Role.GRID_LEADER: _merge(
+        _grant((*_HOUSEHOLD, *_GOVERNANCE), V), _grant((Kind.PERSON, Kind.RESIDENCY), C)
+    ),
+    Role.GRID_WORKER: _merge(
+        _grant((*_HOUSEHOLD, *_GOVERNANCE), V), _grant((Kind.PERSON, Kind.RESIDENCY), C)
+    ),
+    Role.BUILDING_LEADER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
+    Role.OWNERS_COMMITTEE_MEMBER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
+    Role.SUPERVISORY_COMMITTEE_MEMBER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
+    Role.PROPERTY_STAFF: _grant((Kind.NODE, *_HOUSEHOLD, Kind.BODY), V),
+    # A resident's own household; bodies and their members are published to the compound and community.
+    Role.RESIDENT: _grant((*_HOUSEHOLD, *_GOVERNANCE), V),
+}
+
+# Kinds a resident sees on the nodes above their home rather than inside it (published to them).
+PUBLISHED_UPWARDS = frozenset(_GOVERNANCE)
+
+
+def allows(role: str, kind: Kind, action: Action) -> bool:
+    try:
+        return action in CAPABILITIES[Role(role)].get(kind, frozenset())
+    except ValueError:  # a role value no longer in the enum grants nothing
+        return False
+
+
+def roles_allowed(kind: Kind, action: Action) -> frozenset[Role]:
+    return frozenset(r for r, caps in CAPABILITIES.items() if action in caps.get(kind, frozenset()))

@@ -1,0 +1,130 @@
+"""Query filters from a reach: the one definition of "in scope" for lists and single objects alike.
+
+`<model>_q(reach, kind, action)` filters that model's rows to those where the reach allows `action` on `kind`
+(None: no restriction, a superuser). Single-object checks run the same filter on the object's primary key, so a
+list and a detail page can never disagree about what is in scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
+
+from gongzhi.access.capabilities import PUBLISHED_UPWARDS, Action, Kind
+from gongzhi.access.reach import Grant, Reach
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class HomeFields:
+    """Where a row of a household model keeps its dwelling's path, id and grids."""
+
+    path: str
+    dwelling: str
+    grid: str
+    micro_grid: str
+
+
+DWELLING = HomeFields("path", "pk", "grid_id", "micro_grid_id")
+RESIDENCY = HomeFields("path", "dwelling_id", "dwelling__grid_id", "dwelling__micro_grid_id")
+OWNERSHIP = HomeFields("dwelling__path", "dwelling_id", "dwelling__grid_id", "dwelling__micro_grid_id")
+
+
+def _any(parts: list[Q]) -> Q:
+    out = NOTHING
+    for part in parts:
+        out |= part
+    return out
+
+
+def _home_part(grant: Grant, f: HomeFields) -> Q:
+    if grant.dwelling_id is not None:
+        return Q(**{f.dwelling: grant.dwelling_id})
+    if grant.grid_id is not None:
+        return Q(**{f.grid: grant.grid_id}) | Q(**{f.micro_grid: grant.grid_id})
+    return Q(**{f"{f.path}__startswith": grant.path})
+
+
+def home_q(reach: Reach, kind: Kind, action: Action, fields: HomeFields = DWELLING) -> Q | None:
+    """Rows of a household model (dwelling, residency, ownership) in reach."""
+    if reach.superuser:
+        return None
+    return _any([_home_part(g, fields) for g in reach.granting(kind, action)])
+
+
+def node_q(reach: Reach, kind: Kind, action: Action, field: str = "path") -> Q | None:
+    if reach.superuser:
+        return None
+    return _any([Q(**{f"{field}__startswith": p}) for p in reach.node_paths(kind, action)])
+
+
+def _ancestor_paths(path: str, steplen: int) -> list[str]:
+    return [path[:i] for i in range(steplen, len(path) + 1, steplen)]
+
+
+def body_q(reach: Reach, kind: Kind, action: Action, prefix: str = "") -> Q | None:
+    """Bodies in reach: under a node scope, on a grid scope, or published above a resident's home."""
+    from gongzhi.tree.models import Node
+
+    if reach.superuser:
+        return None
+    parts = []
+    for g in reach.granting(kind, action):
+        if g.is_node:
+            parts.append(Q(**{f"{prefix}node__path__startswith": g.path}))
+        elif g.grid_id is not None:
+            parts.append(Q(**{f"{prefix}grid_id": g.grid_id}))
+        elif kind in PUBLISHED_UPWARDS:
+            parts.append(Q(**{f"{prefix}node__path__in": _ancestor_paths(g.path, Node.steplen)}))
+    return _any(parts)
+
+
+def grid_q(reach: Reach, kind: Kind, action: Action) -> Q | None:
+    if reach.superuser:
+        return None
+    parts = []
+    for g in reach.granting(kind, action):
+        if g.is_node:
+            parts.append(Q(community__path__startswith=g.path))
+        elif g.grid_id is not None:
+            parts.append(Q(pk=g.grid_id) | Q(parent_id=g.grid_id))
+    return _any(parts)
+
+
+def person_q(
+    reach: Reach, action: Action, registered_by: Any = None, kind: Kind = Kind.PERSON
+) -> Q | None:
+    """People linked to a home or a body in reach (any period), or registered by the user themself.
+
+    A person has no place of their own. A resident's reach gives their household (residents and co-owners of
+    their home), not the members of the bodies published to them.
+    """
+    from gongzhi.audit.models import AuditEntry
+    from gongzhi.bodies.models import BodyMembership
+    from gongzhi.people.models import Ownership, Residency
+
+    if reach.superuser:
+        return None
+    person = OuterRef("pk")
+    residency = home_q(reach, kind, action, RESIDENCY)
+    ownership = home_q(reach, kind, action, OWNERSHIP)
+    members = node_q(reach, kind, action, "body__node__path")
+    q = (
+        Q(Exists(Residency.objects.filter(residency or NOTHING, person=person)))
+        | Q(Exists(Ownership.objects.filter(ownership or NOTHING, person=person)))
+        | Q(Exists(BodyMembership.objects.filter(members or NOTHING, person=person)))
+    )
+    if registered_by is not None and reach.anywhere(Kind.PERSON, Action.CHANGE):
+        # So a worker can go on to record where a person they just registered lives.
+        registered = AuditEntry.objects.filter(
+            action="people.person_created",
+            object_type="people.person",
+            actor=registered_by,
+            object_id=Cast(OuterRef("pk"), CharField()),
+        )
+        q |= Q(Exists(registered))
+    return q
