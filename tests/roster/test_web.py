@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -76,12 +78,12 @@ def test_template_and_export_download(staff_client, small_tree):
     assert export.status_code == 200 and export.content[:2] == b"PK"
 
 
-def test_non_staff_are_refused(client, django_user_model, small_tree, good_file):
-    user = django_user_model.objects.create_user(username="resident", password="pw-resident-1")
+def test_users_who_register_no_homes_find_no_roster_pages(client, django_user_model, small_tree, good_file):
+    user = django_user_model.objects.create_user(username="resident", password="pw-resident-1", is_staff=True)
     client.force_login(user)
     before = counts()
-    assert _upload(client, good_file).status_code == 403
-    assert client.get(reverse("roster:export", args=[small_tree["community"].pk])).status_code == 403
+    assert _upload(client, good_file).status_code == 404
+    assert client.get(reverse("roster:export", args=[small_tree["community"].pk])).status_code == 404
     assert counts() == before and not ImportJob.objects.exists()
 
 
@@ -131,3 +133,22 @@ def test_worker_runner_leaves_the_job_for_the_worker(settings, staff_client, sma
     job.refresh_from_db()
     assert job.status == "succeeded" and job.counts["dwellings_created"] == 3
     assert import_job_claim() is None  # nothing left, and a finished job is never claimed again
+
+
+def test_a_worker_cannot_import_into_another_community(small_tree, actor, django_user_model, good_file):
+    """The file names community 330502001001; a worker of a neighbouring community is told it is unknown."""
+    from gongzhi.accounts import services as accounts
+    from gongzhi.roster.services import roster_import
+    from gongzhi.tree import services as tree
+
+    neighbour = tree.node_create(
+        actor=actor, parent=small_tree["street"], name="潮音社区", level="community", code="330502001002"
+    )
+    worker = django_user_model.objects.create_user(username="w2", password="pw-worker-22", is_staff=True)
+    accounts.role_assign(
+        actor=actor, user=worker, role="community_worker", start=dt.date(2024, 1, 1), node=neighbour
+    )
+    before = counts()
+    result = roster_import(actor=worker, source=good_file)
+    assert [e.code for e in result.errors] == ["unknown_community"]
+    assert counts() == before

@@ -215,3 +215,12 @@ def test_body_member_added_through_service(admin_client_zh, site):
     assert response.status_code == 302, response.content.decode()[:3000]
     assert body.memberships.filter(person=site["past_owner"]).exists()
     assert AuditEntry.objects.filter(action="bodies.member_added").count() == 2
+
+
+def test_staff_without_superuser_cannot_enter_the_back_office(client, django_user_model, site):
+    """Workers have is_staff for the web pages; the admin's unscoped tables are for administrators only."""
+    worker = django_user_model.objects.create_user(username="staff1", password="pw-staff-123", is_staff=True)
+    client.force_login(worker)
+    for url in ["/admin/", "/admin/people/person/", f"/admin/people/person/{site['person'].pk}/change/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]

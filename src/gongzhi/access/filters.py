@@ -95,9 +95,7 @@ def grid_q(reach: Reach, kind: Kind, action: Action) -> Q | None:
     return _any(parts)
 
 
-def person_q(
-    reach: Reach, action: Action, registered_by: Any = None, kind: Kind = Kind.PERSON
-) -> Q | None:
+def person_q(reach: Reach, action: Action, registered_by: Any = None, kind: Kind = Kind.PERSON) -> Q | None:
     """People linked to a home or a body in reach (any period), or registered by the user themself.
 
     A person has no place of their own. A resident's reach gives their household (residents and co-owners of

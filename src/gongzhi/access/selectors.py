@@ -91,6 +91,11 @@ def top_nodes_for(user: Any) -> QuerySet[Any]:
     return Node.objects.filter(path__in=reach.node_paths(Kind.NODE, V)).order_by("path")
 
 
+def nodes_where(user: Any, kind: Kind, action: Action, qs: QuerySet[M]) -> QuerySet[M]:
+    """Nodes of `qs` at which the user may take `action` on `kind` (e.g. communities to import into)."""
+    return _filtered(qs, filters.node_q(reach_of(user), kind, action))
+
+
 def children_for(user: Any, node: Any | None) -> list[tuple[Any, NodeAccess]]:
     """Children of `node` (roots when None) the user may see, each with how much of it."""
     from gongzhi.tree.models import Node

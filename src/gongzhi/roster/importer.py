@@ -147,10 +147,23 @@ def _resolve_people_dwellings(plan: Plan, parsed: Parsed) -> None:
             plan.errors.append(RowError(row.sheet, row.row, "房号", "unknown_dwelling"))
 
 
-def resolve(parsed: Parsed, *, create_structure: bool) -> Plan | list[RowError]:
-    """Match the rows to the registered tree; returns the errors instead when something is unknown."""
+def may_import_into(actor: Any, community: Node) -> bool:
+    """Importing registers homes and people: both changes must be the actor's to make there."""
+    from gongzhi.access.capabilities import Action, Kind
+    from gongzhi.access.permissions import can
+
+    return can(actor, Kind.DWELLING, Action.CHANGE, community) and can(
+        actor, Kind.PERSON, Action.CHANGE, community
+    )
+
+
+def resolve(parsed: Parsed, *, create_structure: bool, actor: Any = None) -> Plan | list[RowError]:
+    """Match the rows to the registered tree; returns the errors instead when something is unknown.
+
+    With an `actor`, a community outside what they may register answers like an unknown one (no leak).
+    """
     community = Node.objects.filter(code=parsed.community_code, level=Level.COMMUNITY).first()
-    if community is None:
+    if community is None or (actor is not None and not may_import_into(actor, community)):
         first = (parsed.dwellings or parsed.people)[0]
         return [
             RowError(first.sheet, first.row, "社区代码", "unknown_community", {"code": parsed.community_code})

@@ -95,7 +95,7 @@ def roster_import(
         result.errors = sorted(parsed.errors, key=lambda e: (e.sheet, e.row))
         return result
     with transaction.atomic():
-        plan = resolve(parsed, create_structure=options.create_structure)
+        plan = resolve(parsed, create_structure=options.create_structure, actor=actor)
         if isinstance(plan, list):
             result.errors = sorted(plan, key=lambda e: (e.sheet, e.row))
             return result

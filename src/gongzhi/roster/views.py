@@ -1,6 +1,6 @@
 """Roster pages: upload (→ background job), the job page that polls, template download and export.
 
-Import and export are for staff users (is_staff) and superusers until scoped permissions arrive.
+Importing is for those who register homes (gongzhi.access: community workers), into their own communities.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.access.capabilities import Action, Kind
+from gongzhi.access.permissions import can
+from gongzhi.access.selectors import nodes_where
 from gongzhi.core.errors import NotFound
 from gongzhi.roster import runner, selectors, services
 from gongzhi.roster.errors import RowError
@@ -27,8 +29,8 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_staff or request.user.is_superuser):
-            raise PermissionDenied
+        if not can(request.user, Kind.DWELLING, Action.CHANGE):  # only those who register homes
+            raise Http404
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -68,7 +70,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "jobs": selectors.jobs_visible_to(request.user)[:10],
-        "communities": selectors.communities(),
+        "communities": nodes_where(request.user, Kind.DWELLING, Action.CHANGE, selectors.communities()),
     }
     return render(request, "roster/import.html", context)
 
