@@ -61,10 +61,10 @@ CAPABILITIES: dict[Role, dict[Kind, frozenset[Action]]] = {
     ),
     # Grid staff visit households and keep their records up to date (CZ-II.5#1, HZ-A.6.1.1.1).
     Role.GRID_LEADER: _merge(
-        _grant((*_HOUSEHOLD, *_GOVERNANCE), V), _grant((Kind.PERSON, Kind.RESIDENCY), C)
+        _grant((Kind.GRID, *_HOUSEHOLD, *_GOVERNANCE), V), _grant((Kind.PERSON, Kind.RESIDENCY), C)
     ),
     Role.GRID_WORKER: _merge(
-        _grant((*_HOUSEHOLD, *_GOVERNANCE), V), _grant((Kind.PERSON, Kind.RESIDENCY), C)
+        _grant((Kind.GRID, *_HOUSEHOLD, *_GOVERNANCE), V), _grant((Kind.PERSON, Kind.RESIDENCY), C)
     ),
     Role.BUILDING_LEADER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
     Role.OWNERS_COMMITTEE_MEMBER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),

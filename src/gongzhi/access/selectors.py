@@ -115,6 +115,22 @@ def dwellings_visible_to(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet
     return _filtered(qs, filters.home_q(reach_of(user), Kind.DWELLING, V))
 
 
+def dwellings_for(user: Any, *, node_id: int | None = None, grid_id: int | None = None) -> QuerySet[Any]:
+    """The user's dwellings (a grid worker's grid, a leader's stairwell…), optionally under a node or in a grid.
+
+    The node may be one the user sees by name only (a grid worker narrowing to a building of their community).
+    """
+    from gongzhi.tree.models import Dwelling
+
+    qs = dwellings_visible_to(user, Dwelling.objects.select_related("stairwell", "building", "grid"))
+    if node_id is not None:
+        qs = qs.filter(path__startswith=node_get_for(user, node_id, name_only_ok=True).path)
+    if grid_id is not None:
+        grid = grid_get_for(user, grid_id)
+        qs = qs.filter(Q(grid=grid) | Q(micro_grid=grid))
+    return qs.order_by("path", "number")
+
+
 def dwelling_get_for(user: Any, dwelling_id: int) -> Any:
     from gongzhi.tree.models import Dwelling
 

@@ -193,7 +193,9 @@ def people_list(request: HttpRequest, params: Query[SearchParams]) -> dict[str, 
 
 @router.get("/people/{person_id}", response=with_errors({200: PersonDetail}), summary="A person")
 def person_get(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    return person_detail(request.user, access.person_get_for(request.user, person_id))
+    person = access.person_get_for(request.user, person_id)
+    services.person_viewed(actor=request.user, person=person, channel="api")
+    return person_detail(request.user, person)
 
 
 class RevealIn(Strict):

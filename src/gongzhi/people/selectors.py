@@ -68,6 +68,10 @@ def person_residencies(person: Person) -> QuerySet[Residency]:
     )
 
 
+# Entries that record someone looking at a person's data rather than changing it.
+VIEW_ACTIONS = ("people.viewed", "people.revealed")
+
+
 def my_data(user: Any) -> dict[str, Any]:
     """What the platform holds about the user's own person record, and its change history (PIPL access right).
 
@@ -99,4 +103,9 @@ def my_data(user: Any) -> dict[str, Any]:
         .order_by("-term_start"),
         "roles": RoleAssignment.objects.filter(user=user).select_related("node", "grid", "dwelling"),
         "history": AuditEntry.objects.filter(about).select_related("actor").order_by("-seq")[:200],
+        "viewers": AuditEntry.objects.filter(
+            object_type="people.person", object_id=str(person.pk), action__in=VIEW_ACTIONS
+        )
+        .select_related("actor")
+        .order_by("-seq")[:200],
     }

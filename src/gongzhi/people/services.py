@@ -310,6 +310,21 @@ def household_representative_set(*, actor: Any, residency: Residency) -> Residen
 
 
 @transaction.atomic
+@transaction.atomic
+def person_viewed(*, actor: Any, person: Person, channel: str) -> None:
+    """Records that `actor` opened `person`'s full record (web page or API detail), so the person can see who
+    looked at their data (LAW-PIPL access right, issue 3 §2). Lists are not logged: they show names only.
+
+    Precondition: the caller has already checked that `actor` may see `person`. A person viewing their own
+    record is not logged.
+    """
+    from gongzhi.accounts.models import Account
+
+    if Account.objects.filter(user=actor, person=person).exists():
+        return
+    audit_record(actor=actor, action="people.viewed", obj=person, after={"channel": channel})
+
+
 def person_reveal(*, actor: Any, person: Person, purpose: str) -> dict[str, str]:
     """The clear ID number and phone of one person, for a stated purpose; the reveal itself is audited.
 

@@ -429,6 +429,18 @@ def dwelling_get(request: HttpRequest, dwelling_id: int) -> dict[str, Any]:
     return dwelling_detail(access.dwelling_get_for(request.user, dwelling_id))
 
 
+class DwellingFilter(PageParams):
+    node: int | None = Field(None, description="Only dwellings under this node.")
+    grid: int | None = Field(None, description="Only dwellings in this grid or micro-grid.")
+
+
+@router.get("/dwellings", response=with_errors({200: DwellingPage}), summary="Your dwellings, filtered")
+def dwellings_list(request: HttpRequest, params: Query[DwellingFilter]) -> dict[str, Any]:
+    """Every dwelling in your reach (a grid worker: their grid; a resident: their home)."""
+    qs = access.dwellings_for(request.user, node_id=params.node, grid_id=params.grid)
+    return page(qs, params, dwelling_out)
+
+
 @router.post(
     "/dwellings", response=with_errors({201: DwellingDetail}), summary="Add a dwelling to a stairwell"
 )

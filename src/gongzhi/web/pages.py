@@ -20,6 +20,7 @@ from gongzhi.bodies.models import Body, BodyMembership
 from gongzhi.people import selectors as people
 from gongzhi.people.models import Ownership
 from gongzhi.people.privacy import may_reveal, person_view_for
+from gongzhi.people.services import person_viewed
 from gongzhi.policy import selectors as policy
 from gongzhi.policy.models import PolicyOverride
 from gongzhi.tree import selectors as tree
@@ -114,6 +115,28 @@ def node_policy(user: User, node_id: int) -> dict[str, Any]:
     return {"node": node, "rows": rows}
 
 
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        raise access.not_found() from None
+
+
+def dwellings(user: User, query: Any) -> dict[str, Any]:
+    from django.core.paginator import Paginator
+
+    node_id, grid_id = _int_or_none(query.get("node")), _int_or_none(query.get("grid"))
+    qs = access.dwellings_for(user, node_id=node_id, grid_id=grid_id)
+    return {
+        "page": Paginator(qs, 50).get_page(query.get("page")),
+        "node": access.node_get_for(user, node_id, name_only_ok=True) if node_id else None,
+        "grid": access.grid_get_for(user, grid_id) if grid_id else None,
+        "grids": access.grids_visible_to(user)
+        .select_related("community")
+        .order_by("community__path", "name"),
+    }
+
+
 def dwelling(user: User, dwelling_id: int) -> dict[str, Any]:
     d = access.dwelling_get_for(user, dwelling_id)
     ownerships = list(people.ownerships_of(d))
@@ -128,6 +151,7 @@ def dwelling(user: User, dwelling_id: int) -> dict[str, Any]:
 
 def person(user: User, person_id: int) -> dict[str, Any]:
     p = access.person_get_for(user, person_id)
+    person_viewed(actor=user, person=p, channel="web")
     memberships = BodyMembership.objects.filter(person=p).select_related("body", "body__node")
     view = person_view_for(user)
     visible_tags = set(view.tags(p.tags.values_list("tag", flat=True)))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tree/", views.tree_roots, name="tree"),
     path("tree/<int:node_id>/", views.node, name="node"),
     path("tree/<int:node_id>/policy/", views.node_policy, name="node_policy"),
+    path("dwellings/", views.dwellings, name="dwellings"),
     path("dwellings/<int:dwelling_id>/", views.dwelling, name="dwelling"),
     path("people/<int:person_id>/", views.person, name="person"),
     path("bodies/<int:body_id>/", views.body, name="body"),

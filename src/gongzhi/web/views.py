@@ -46,6 +46,12 @@ def node_policy(request: HttpRequest, node_id: int) -> HttpResponse:
 
 
 @login_required
+def dwellings(request: HttpRequest) -> HttpResponse:
+    """The user's dwellings as a paged list, narrowed by node or grid (?node=, ?grid=)."""
+    return _page(request, "web/dwellings.html", pages.dwellings, request.GET)
+
+
+@login_required
 def dwelling(request: HttpRequest, dwelling_id: int) -> HttpResponse:
     return _page(request, "web/dwelling.html", pages.dwelling, dwelling_id)
 
