@@ -69,12 +69,12 @@ CAPABILITIES: dict[Role, dict[Kind, frozenset[Action]]] = {
     Role.BUILDING_LEADER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
     Role.OWNERS_COMMITTEE_MEMBER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
     Role.SUPERVISORY_COMMITTEE_MEMBER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
-    Role.PROPERTY_STAFF: _grant((Kind.NODE, *_HOUSEHOLD, Kind.BODY), V),
+    Role.PROPERTY_STAFF: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
     # A resident's own household; bodies and their members are published to the compound and community.
     Role.RESIDENT: _grant((*_HOUSEHOLD, *_GOVERNANCE), V),
 }
 
-# Kinds a resident sees on the nodes above their home rather than inside it (published to them).
+# Kinds every role that may view them also sees on the nodes above its scope (published to it).
 PUBLISHED_UPWARDS = frozenset(_GOVERNANCE)
 
 

@@ -67,7 +67,7 @@ def _ancestor_paths(path: str, steplen: int) -> list[str]:
 
 
 def body_q(reach: Reach, kind: Kind, action: Action, prefix: str = "") -> Q | None:
-    """Bodies in reach: under a node scope, on a grid scope, or published above a resident's home."""
+    """Bodies in reach: under a node scope, on a grid scope, or (to view) published on a node above a scope."""
     from gongzhi.tree.models import Node
 
     if reach.superuser:
@@ -78,7 +78,8 @@ def body_q(reach: Reach, kind: Kind, action: Action, prefix: str = "") -> Q | No
             parts.append(Q(**{f"{prefix}node__path__startswith": g.path}))
         elif g.grid_id is not None:
             parts.append(Q(**{f"{prefix}grid_id": g.grid_id}))
-        elif kind in PUBLISHED_UPWARDS:
+        if action == Action.VIEW and kind in PUBLISHED_UPWARDS:
+            # Bodies above one's scope are published to it: a resident knows their compound's committee.
             parts.append(Q(**{f"{prefix}node__path__in": _ancestor_paths(g.path, Node.steplen)}))
     return _any(parts)
 

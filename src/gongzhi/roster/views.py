@@ -21,6 +21,7 @@ from gongzhi.access.selectors import nodes_where
 from gongzhi.core.errors import NotFound
 from gongzhi.roster import runner, selectors, services
 from gongzhi.roster.errors import RowError
+from gongzhi.roster.importer import may_import_into
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -117,6 +118,8 @@ def template_download(request: HttpRequest) -> HttpResponse:
 @staff_required
 def export(request: HttpRequest, community_id: int) -> HttpResponse:
     community = selectors.community_get(community_id)
+    if not may_import_into(request.user, community):  # another community's roster does not exist for them
+        raise NotFound("community")
     buffer = io.BytesIO()
     services.roster_export(actor=request.user, community=community, target=buffer)
     return _xlsx_response(buffer.getvalue(), f"gongzhi-roster-{community.code or community.pk}.xlsx")

@@ -149,9 +149,11 @@ def dwelling(user: User, dwelling_id: int) -> dict[str, Any]:
     }
 
 
-def person(user: User, person_id: int) -> dict[str, Any]:
+def person(user: User, person_id: int, *, log_view: bool = True) -> dict[str, Any]:
+    """`log_view` False for the answer to a reveal: the reveal is audited on its own, a refusal not at all."""
     p = access.person_get_for(user, person_id)
-    person_viewed(actor=user, person=p, channel="web")
+    if log_view:
+        person_viewed(actor=user, person=p, channel="web")
     memberships = BodyMembership.objects.filter(person=p).select_related("body", "body__node")
     view = person_view_for(user)
     visible_tags = set(view.tags(p.tags.values_list("tag", flat=True)))

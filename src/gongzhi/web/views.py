@@ -71,7 +71,7 @@ def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
     from gongzhi.people.services import person_reveal as reveal
 
     try:
-        context = pages.person(request.user, person_id)
+        context = pages.person(request.user, person_id, log_view=False)
     except NotFound as exc:
         raise Http404 from exc
     status = 200

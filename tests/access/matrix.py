@@ -1,0 +1,276 @@
+"""The permission matrix as data: every API endpoint and web page, and who may use it on an in-scope object.
+
+A row names the endpoint (API: "METHOD /api/v1/path" as in the OpenAPI document; web: the URL name), the URL
+with {placeholders} filled from the world's in-scope or out-of-scope objects (tests/access/world.py), an
+optional payload, and the expected outcome per role on the in-scope object:
+- `allow`: a success (2xx, or a redirect for a web form);
+- `forbid`: 403 — the object is visible to the role, the action is not theirs (`code` per role where the
+  API answers a more specific one);
+- every other role: 404, exactly like a missing object.
+On the out-of-scope object every role but the administrator gets a response identical to the one for a
+missing id. Rows without an object are lists (they must not mention anything out of scope) or self-service.
+Later issues add their endpoints here; test_matrix_is_complete fails for an endpoint that is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+ALL = frozenset({"SU", "DO", "SO", "CW", "GL", "GW", "BL", "OC", "SC", "PS", "RE", "NB"})
+HOUSEHOLD = ALL - {"NB"}  # everyone with a role reaches 李居民 and dwelling 101
+NODE_FULL = frozenset({"SU", "DO", "SO", "CW", "BL", "OC", "SC", "PS"})  # building 1幢 in full
+COMMUNITY_FULL = frozenset({"SU", "DO", "SO", "CW"})
+OFFICERS_AND_WORKER = frozenset({"SU", "DO", "SO", "CW"})
+REGISTRARS = frozenset({"SU", "CW"})  # register homes, ownerships
+VISITORS = frozenset({"SU", "CW", "GL", "GW"})  # keep people and households up to date
+BODY_VIEW = HOUSEHOLD - {"GL", "GW"}  # the compound's committee: below the grid's community, not on its grid
+AUDITORS = frozenset({"SU", "DO", "SO"})
+HISTORY = OFFICERS_AND_WORKER
+
+Payload = Callable[[dict[str, int]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    endpoint: str  # "GET /api/v1/nodes/{node_id}" or a web URL name such as "web:node"
+    method: str
+    url: str  # with {placeholders} from World.ids()
+    allow: frozenset[str]
+    forbid: frozenset[str] = frozenset()
+    payload: Payload | None = None
+    code: dict[str, str] = field(default_factory=dict)  # expected API error code per role, if not the default
+
+    @property
+    def has_object(self) -> bool:
+        return "{" in self.url
+
+    @property
+    def is_api(self) -> bool:
+        return self.url.startswith("/api/")
+
+
+def api(method: str, path: str, url: str, allow: frozenset[str], **kw: Any) -> Row:
+    return Row(f"{method} /api/v1{path}", method, f"/api/v1{url}", allow, **kw)
+
+
+def web(name: str, method: str, url: str, allow: frozenset[str], **kw: Any) -> Row:
+    return Row(name, method, url, allow, **kw)
+
+
+API_ROWS = [
+    # accounts: self-service, the token is the user's own (out of scope: someone else's)
+    api("GET", "/tokens", "/tokens", ALL),
+    api("POST", "/tokens", "/tokens", ALL, payload=lambda i: {"name": "矩阵"}),
+    api("POST", "/tokens/{token_id}/revoke", "/tokens/{token}/revoke", ALL),
+    # tree
+    api("GET", "/nodes", "/nodes", ALL),
+    api(
+        "POST",
+        "/nodes",
+        "/nodes",
+        OFFICERS_AND_WORKER,
+        forbid=NODE_FULL - OFFICERS_AND_WORKER,
+        payload=lambda i: {"parent_id": i["building"], "name": "2单元", "level": "stairwell"},
+    ),
+    api("GET", "/nodes/{node_id}", "/nodes/{building}", NODE_FULL),
+    api(
+        "PATCH",
+        "/nodes/{node_id}",
+        "/nodes/{building}",
+        OFFICERS_AND_WORKER,
+        forbid=NODE_FULL - OFFICERS_AND_WORKER,
+        payload=lambda i: {"name": "1幢东"},
+    ),
+    api("GET", "/nodes/{node_id}/dwellings", "/nodes/{building}/dwellings", NODE_FULL),
+    api("GET", "/communities/{node_id}/grids", "/communities/{community}/grids", COMMUNITY_FULL),
+    api(
+        "GET",
+        "/communities/{node_id}/ungridded-dwellings",
+        "/communities/{community}/ungridded-dwellings",
+        COMMUNITY_FULL,
+    ),
+    api(
+        "POST",
+        "/grids",
+        "/grids",
+        REGISTRARS,
+        forbid=COMMUNITY_FULL - REGISTRARS,
+        payload=lambda i: {"community_id": i["community"], "name": "三网格"},
+    ),
+    api(
+        "POST",
+        "/grids/{grid_id}/assign",
+        "/grids/{grid}/assign",
+        REGISTRARS,
+        forbid=frozenset({"DO", "SO", "GL", "GW"}),
+        payload=lambda i: {"dwelling_ids": [i["dwelling"]]},
+    ),
+    api("GET", "/dwellings", "/dwellings", ALL),
+    api("GET", "/dwellings/{dwelling_id}", "/dwellings/{dwelling}", HOUSEHOLD),
+    api(
+        "POST",
+        "/dwellings",
+        "/dwellings",
+        REGISTRARS,
+        forbid=NODE_FULL - REGISTRARS,
+        payload=lambda i: {"stairwell_id": i["stairwell"], "number": "999", "area": "60.00"},
+    ),
+    api(
+        "PATCH",
+        "/dwellings/{dwelling_id}",
+        "/dwellings/{dwelling}",
+        REGISTRARS,
+        forbid=HOUSEHOLD - REGISTRARS,
+        payload=lambda i: {"area": "90.00"},
+    ),
+    # people
+    api("GET", "/people", "/people", ALL),
+    api("POST", "/people", "/people", VISITORS, forbid=ALL - VISITORS, payload=lambda i: {"name": "新居民"}),
+    api("GET", "/people/{person_id}", "/people/{person}", HOUSEHOLD),
+    api(
+        "PATCH",
+        "/people/{person_id}",
+        "/people/{person}",
+        VISITORS,
+        forbid=HOUSEHOLD - VISITORS,
+        payload=lambda i: {"phone": "13900001111"},
+    ),
+    # Revealing needs the pack's role (community worker) and a confirmed second factor in the session, which
+    # no matrix session has: the worker and the administrator are told so, everyone else is refused outright.
+    api(
+        "POST",
+        "/people/{person_id}/reveal",
+        "/people/{person}/reveal",
+        frozenset(),
+        forbid=HOUSEHOLD,
+        payload=lambda i: {"purpose": "核实身份信息"},
+        code={"SU": "second_factor_required", "CW": "second_factor_required"},
+    ),
+    api(
+        "POST",
+        "/people/{person_id}/ownerships",
+        "/people/{person}/ownerships",
+        REGISTRARS,
+        forbid=HOUSEHOLD - REGISTRARS - {"RE"},  # the resident does not see dwelling 201
+        payload=lambda i: {"dwelling_id": i["dwelling_b"], "start": "2025-01-01"},
+    ),
+    api(
+        "POST",
+        "/ownerships/{ownership_id}/close",
+        "/ownerships/{ownership}/close",
+        REGISTRARS,
+        forbid=HOUSEHOLD - REGISTRARS,
+        payload=lambda i: {"end": "2026-01-01"},
+    ),
+    api(
+        "POST",
+        "/residencies",
+        "/residencies",
+        VISITORS,
+        forbid=HOUSEHOLD - VISITORS - {"RE"},
+        payload=lambda i: {
+            "person_id": i["person"],
+            "dwelling_id": i["dwelling_b"],
+            "relation": "tenant",
+            "start": "2025-06-01",
+        },
+    ),
+    api(
+        "POST",
+        "/residencies/{residency_id}/move-out",
+        "/residencies/{residency}/move-out",
+        VISITORS,
+        forbid=HOUSEHOLD - VISITORS,
+        payload=lambda i: {"end": "2026-01-01"},
+    ),
+    api(
+        "POST",
+        "/residencies/{residency_id}/make-representative",
+        "/residencies/{residency}/make-representative",
+        VISITORS,
+        forbid=HOUSEHOLD - VISITORS,
+    ),
+    # bodies
+    api("GET", "/bodies", "/bodies", ALL),
+    api(
+        "POST",
+        "/bodies",
+        "/bodies",
+        OFFICERS_AND_WORKER,
+        forbid=frozenset({"OC", "SC", "PS"}),
+        payload=lambda i: {"kind": "property_company", "node_id": i["compound"], "name": "物业公司"},
+    ),
+    api("GET", "/bodies/{body_id}", "/bodies/{body}", BODY_VIEW),
+    api(
+        "PATCH",
+        "/bodies/{body_id}",
+        "/bodies/{body}",
+        OFFICERS_AND_WORKER,
+        forbid=BODY_VIEW - OFFICERS_AND_WORKER,
+        payload=lambda i: {"name": "锦绣业委会（第二届）"},
+    ),
+    api(
+        "POST",
+        "/bodies/{body_id}/members",
+        "/bodies/{body}/members",
+        OFFICERS_AND_WORKER,
+        forbid=BODY_VIEW - OFFICERS_AND_WORKER - {"RE"},  # the resident does not see 王二
+        payload=lambda i: {"person_id": i["person_b"], "term_start": "2025-01-01"},
+    ),
+    api(
+        "POST",
+        "/memberships/{membership_id}/end",
+        "/memberships/{membership}/end",
+        OFFICERS_AND_WORKER,
+        forbid=BODY_VIEW - OFFICERS_AND_WORKER,
+        payload=lambda i: {"ended_on": "2026-01-01"},
+    ),
+    api("GET", "/bodies/{body_id}/compliance", "/bodies/{body}/compliance", BODY_VIEW),
+    api("GET", "/communities/{node_id}/compliance", "/communities/{community}/compliance", COMMUNITY_FULL),
+]
+
+WEB_ROWS = [
+    web("web:home", "GET", "/", ALL),
+    web("web:tree", "GET", "/tree/", ALL),
+    # The resident sees the nodes above their home by name only (navigation), never their contents.
+    web("web:node", "GET", "/tree/{building}/", NODE_FULL | {"RE"}),
+    web("web:node_policy", "GET", "/tree/{building}/policy/", NODE_FULL),
+    web("web:dwellings", "GET", "/dwellings/", ALL),
+    web("web:dwelling", "GET", "/dwellings/{dwelling}/", HOUSEHOLD),
+    web("web:person", "GET", "/people/{person}/", HOUSEHOLD),
+    web(
+        "web:person",
+        "POST",
+        "/people/{person}/",
+        frozenset(),
+        forbid=HOUSEHOLD,
+        payload=lambda i: {"purpose": "核实身份信息"},
+    ),
+    web("web:body", "GET", "/bodies/{body}/", BODY_VIEW),
+    web("web:compliance", "GET", "/communities/{community}/compliance/", COMMUNITY_FULL),
+    web("web:api_tokens", "GET", "/account/tokens/", ALL),
+    web("web:api_tokens", "POST", "/account/tokens/", ALL, payload=lambda i: {"name": "矩阵"}),
+    web("web:my_data", "GET", "/me/", ALL),
+    web("web:security", "GET", "/account/security/", ALL),
+    web("web:security", "POST", "/account/security/", ALL, payload=lambda i: {"action": "start"}),
+    web("web:audit_search", "GET", "/audit/", AUDITORS),
+    web("web:history", "GET", "/history/node/{building}/", HISTORY),
+    web("web:history", "GET", "/history/dwelling/{dwelling}/", HISTORY),
+    web("web:history", "GET", "/history/person/{person}/", HISTORY),
+    web("web:history", "GET", "/history/body/{body}/", HISTORY),
+    web("roster:import", "GET", "/roster/", REGISTRARS),
+    web("roster:template", "GET", "/roster/template.xlsx", REGISTRARS),
+    web("roster:job", "GET", "/roster/jobs/{job}/", REGISTRARS),
+    web("roster:job_status", "GET", "/roster/jobs/{job}/status/", REGISTRARS),
+    web("roster:export", "GET", "/roster/export/{community}/", REGISTRARS),
+]
+
+# URL names that are not objects of a scope, each with where it is tested.
+WEB_EXEMPT = {
+    "web:login": "the log-in form itself (tests/web/test_pages.py, tests/accounts)",
+    "web:logout": "ends one's own session",
+    "set_language": "Django's language switch: a cookie, no data",
+    "admin": "superusers only (tests/web/test_admin.py, and test_back_office_is_for_administrators below)",
+}

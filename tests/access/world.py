@@ -1,0 +1,141 @@
+"""The permission-matrix world: one of each role inside 吴兴区, and a mirror world (names with 潮音) outside it.
+
+In scope: district 吴兴区 → street 月河街道 → community 月河社区 → compound 锦绣小区 → building 1幢 →
+stairwell 1单元 → dwellings 101, 201 (grid 一网格) and 301 (grid 二网格). 李居民 owns and lives in 101 and sits
+on 锦绣业委会; 王二 lives in 201. Out of scope: the same shape under 外区, every name containing 潮音, so a
+leak is one substring search away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.test import Client
+
+from gongzhi.accounts import services as accounts
+from gongzhi.bodies import services as bodies
+from gongzhi.people import services as people
+from gongzhi.tree import services as tree
+
+START = dt.date(2024, 1, 1)
+OUT_MARK = "潮音"
+
+# Roles by short name: the role and where its assignment points (a key of the in-scope side's objects).
+ROLE_SCOPES = {
+    "DO": ("district_officer", "district"),
+    "SO": ("street_officer", "street"),
+    "CW": ("community_worker", "community"),
+    "GL": ("grid_leader", "grid"),
+    "GW": ("grid_worker", "grid"),
+    "BL": ("building_leader", "building"),
+    "OC": ("owners_committee_member", "compound"),
+    "SC": ("supervisory_committee_member", "compound"),
+    "PS": ("property_staff", "compound"),
+    "RE": ("resident", "dwelling"),
+}
+ROLES = ("SU", *ROLE_SCOPES, "NB")  # SU: platform administrator; NB: logged in, no role
+
+
+@dataclass
+class World:
+    ins: dict[str, Any]  # in-scope objects by key
+    out: dict[str, Any]  # their out-of-scope mirrors
+    users: dict[str, Any]
+    clients: dict[str, Client] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)
+    baseline: dict[str, Any] = field(default_factory=dict)  # every table, as the matrix test found it
+
+    def ids(self, side: str) -> dict[str, int]:
+        objs = self.ins if side == "in" else self.out
+        return {k: v.pk for k, v in objs.items()}
+
+
+def _side(actor: Any, names: dict[str, str], codes: tuple[str, str, str]) -> dict[str, Any]:
+    d = tree.node_create(actor=actor, parent=None, name=names["district"], level="district", code=codes[0])
+    s = tree.node_create(actor=actor, parent=d, name=names["street"], level="street", code=codes[1])
+    c = tree.node_create(actor=actor, parent=s, name=names["community"], level="community", code=codes[2])
+    k = tree.node_create(actor=actor, parent=c, name=names["compound"], level="compound")
+    b = tree.node_create(actor=actor, parent=k, name=names["building"], level="building")
+    w = tree.node_create(actor=actor, parent=b, name=names["stairwell"], level="stairwell")
+    homes = [
+        tree.dwelling_create(actor=actor, stairwell=w, number=f"{n}01", area=Decimal("89.47"), floor=n)
+        for n in (1, 2, 3)
+    ]
+    grid = tree.grid_create(actor=actor, community=c, name=names["grid"])
+    other_grid = tree.grid_create(actor=actor, community=c, name=names["grid"] + "二")
+    tree.grid_assign(actor=actor, grid=grid, buildings=[], dwellings=homes[:2])
+    tree.grid_assign(actor=actor, grid=other_grid, buildings=[], dwellings=homes[2:])
+    person = people.person_create(actor=actor, name=names["person"], phone="13812345678")
+    neighbour = people.person_create(actor=actor, name=names["neighbour"])
+    ownership = people.ownership_open(actor=actor, dwelling=homes[0], person=person, start=START)
+    residency = people.residency_move_in(
+        actor=actor, dwelling=homes[0], person=person, relation="owner", start=START
+    )
+    people.residency_move_in(actor=actor, dwelling=homes[1], person=neighbour, relation="owner", start=START)
+    body = bodies.body_create(actor=actor, kind="owners_committee", node=k, name=names["body"])
+    membership = bodies.member_add(actor=actor, body=body, person=person, term_start=START)
+    return {
+        "district": d,
+        "street": s,
+        "community": c,
+        "compound": k,
+        "building": b,
+        "stairwell": w,
+        "dwelling": homes[0],
+        "dwelling_b": homes[1],
+        "grid": grid,
+        "person": person,
+        "person_b": neighbour,
+        "ownership": ownership,
+        "residency": residency,
+        "body": body,
+        "membership": membership,
+    }
+
+
+IN_NAMES = {
+    "district": "吴兴区",
+    "street": "月河街道",
+    "community": "月河社区",
+    "compound": "锦绣小区",
+    "building": "1幢",
+    "stairwell": "1单元",
+    "grid": "一网格",
+    "person": "李居民",
+    "neighbour": "王二",
+    "body": "锦绣业委会",
+}
+OUT_NAMES = {k: f"{OUT_MARK}{v}" for k, v in IN_NAMES.items()}
+
+
+def build_world(actor: Any, django_user_model: Any) -> World:
+    from gongzhi.roster.models import ImportJob
+
+    ins = _side(actor, IN_NAMES, ("330502", "330502001000", "330502001001"))
+    out = _side(actor, OUT_NAMES, ("330503", "330503001000", "330503001001"))
+    users = {"SU": actor}
+    for short, (role, where) in ROLE_SCOPES.items():
+        person = ins["person"] if short == "RE" else None
+        user = accounts.user_create(
+            actor=actor,
+            username=f"m-{short.lower()}",
+            password="pw-matrix-2026",
+            person=person,
+            is_staff=True,
+        )
+        target = {where: ins[where]} if where in ("grid", "dwelling") else {"node": ins[where]}
+        accounts.role_assign(actor=actor, user=user, role=role, start=START, **target)
+        users[short] = user
+    users["NB"] = accounts.user_create(actor=actor, username="m-nb", password="pw-matrix-2026")
+    # Import jobs are private to their uploader: the community worker's is in scope, the administrator's not.
+    ins["job"] = ImportJob.objects.create(created_by=users["CW"], file_name="in.xlsx")
+    out["job"] = ImportJob.objects.create(created_by=actor, file_name=f"{OUT_MARK}.xlsx")
+    world = World(ins=ins, out=out, users=users)
+    for short, user in users.items():
+        client = Client()
+        client.force_login(user)
+        world.clients[short] = client
+    return world
