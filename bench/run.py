@@ -84,6 +84,13 @@ def bench_subtree_counts() -> None:
                 log("\n".join(row[0] for row in cur.fetchall()))
 
 
+def bench_scoped_list() -> None:
+    from gongzhi.access.bench import bench_scoped_list as run
+
+    for name, value in run().items():
+        emit(name, value)
+
+
 def bench_roster() -> None:
     try:
         module = importlib.import_module("gongzhi.roster.bench")
@@ -116,6 +123,7 @@ def main() -> None:
     call_command("migrate", verbosity=0, stdout=sys.stderr)
     bench_demo(scale)
     bench_subtree_counts()
+    bench_scoped_list()
     bench_roster()
 
 
