@@ -189,6 +189,11 @@ if not DEBUG and _env_bool("GONGZHI_HTTPS", False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_data": {"()": "gongzhi.core.logging.MaskPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("GONGZHI_LOG_LEVEL", "INFO")},
+    # Django's own loggers write through the same masked handler instead of their defaults.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -5,6 +5,8 @@ Pages show masked values by default; revealing the full value is a separate, aud
 
 from __future__ import annotations
 
+import re
+
 ID_STARS = "********"
 PHONE_STARS = "****"
 
@@ -23,3 +25,14 @@ def mask_phone(value: str) -> str:
     if len(value) < 8:
         return "*" * len(value)
     return value[:3] + PHONE_STARS + value[-4:]
+
+
+# An 18-character ID number (17 digits and a digit or X) or an 11-digit mobile number standing on its own.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """Masks every ID number and mobile number found in free text (log lines, database error details)."""
+    text = _ID_IN_TEXT.sub(lambda m: m.group(1) + ID_STARS + m.group(2), text)
+    return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + PHONE_STARS + m.group(2), text)
