@@ -196,3 +196,13 @@ def test_management_command_runs_the_same_code(tmp_path, capsys):
     with pytest.raises(CommandError) as info:
         call_command("tally", write(tmp_path, '{"rule": 1}'), "--lang", "en", stderr=io.StringIO())
     assert info.value.returncode == 2
+
+
+def test_explain_option_through_the_process(tmp_path):
+    done = tally("--explain", write(tmp_path, issue_building()))
+    out = json.loads(done.stdout)
+    assert done.returncode == 0 and [c["name"] for c in out.pop("comparisons")] == [
+        "quorum.households",
+        "pass.votes",
+    ]
+    assert out == ISSUE_BUILDING_OUTPUT

@@ -300,3 +300,57 @@ def test_recount_equals_the_pure_tally():
     request = parse(json.dumps(assembly()))
     result = tally_assembly(item=5, dwellings=request.dwellings, ballots=request.ballots, thresholds=T)
     assert recount(json.dumps(assembly()), T)["passed"] is result.passed is True
+
+
+def test_explain_adds_the_comparisons_after_the_issue_keys():
+    out, err = io.StringIO(), io.StringIO()
+    data = json.dumps(assembly(item=7)).encode()
+    assert run("-", lang="en", explain=True, stdin=io.BytesIO(data), stdout=out, stderr=err) == 0
+    result = json.loads(out.getvalue())
+    assert list(result)[-1] == "comparisons" and list(result)[:-1] == list(call(assembly(item=7))[1])
+    assert result["comparisons"] == [
+        {
+            "name": "quorum.area",
+            "value": "300.00",
+            "op": ">=",
+            "share": "2/3",
+            "base": "300.00",
+            "met": True,
+            "clause": "LAW-CC-278",
+        },
+        {
+            "name": "quorum.headcount",
+            "value": 3,
+            "op": ">=",
+            "share": "2/3",
+            "base": 3,
+            "met": True,
+            "clause": "LAW-CC-278",
+        },
+        {
+            "name": "pass.area",
+            "value": "200.00",
+            "op": ">=",
+            "share": "3/4",
+            "base": "300.00",
+            "met": False,
+            "clause": "LAW-CC-278",
+        },
+        {
+            "name": "pass.headcount",
+            "value": 2,
+            "op": ">=",
+            "share": "3/4",
+            "base": 3,
+            "met": False,
+            "clause": "LAW-CC-278",
+        },
+    ]
+
+
+def test_explain_for_a_building_meeting():
+    result = recount(json.dumps(building(tie_passes=False)), T, explain=True)
+    assert [(c["name"], c["op"], c["value"], c["base"], c["met"]) for c in result["comparisons"]] == [
+        ("quorum.households", ">=", 2, 3, True),
+        ("pass.votes", ">", 1, 2, False),
+    ]

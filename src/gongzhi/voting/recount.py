@@ -22,6 +22,7 @@ from gongzhi.voting.tally import (
     AssemblyResult,
     Ballot,
     BuildingResult,
+    Comparison,
     Dwelling,
     HouseholdBallot,
     Rejection,
@@ -306,24 +307,51 @@ def building_json(result: BuildingResult, translate: Translate) -> dict[str, Any
     }
 
 
-def count(request: Request, thresholds: Thresholds, translate: Translate = untranslated) -> dict[str, Any]:
+def comparisons_json(comparisons: Sequence[Comparison]) -> list[dict[str, Any]]:
+    """The arithmetic behind the outcome (`--explain`): each test as `value op share × base`, areas in m²."""
+    out = []
+    for c in comparisons:
+        shown: Callable[[int], Any] = area_text if ".area" in c.name else int
+        out.append(
+            {
+                "name": c.name,
+                "value": shown(c.value),
+                "op": c.op,
+                "share": str(c.share),
+                "base": shown(c.base),
+                "met": c.met,
+                "clause": c.clause,
+            }
+        )
+    return out
+
+
+def count(
+    request: Request, thresholds: Thresholds, translate: Translate = untranslated, *, explain: bool = False
+) -> dict[str, Any]:
+    """The result in the issue's shape; with `explain`, followed by the comparisons that decided it."""
+    result: AssemblyResult | BuildingResult
     if request.rule == "owners_assembly":
         result = tally_assembly(
             item=request.item, dwellings=request.dwellings, ballots=request.ballots, thresholds=thresholds
         )
-        return assembly_json(result, translate)
-    building = tally_building(
-        households=request.households,
-        ballots=request.household_ballots,
-        thresholds=thresholds,
-        tie_passes=request.tie_passes,
-    )
-    return building_json(building, translate)
+        out = assembly_json(result, translate)
+    else:
+        result = tally_building(
+            households=request.households,
+            ballots=request.household_ballots,
+            thresholds=thresholds,
+            tie_passes=request.tie_passes,
+        )
+        out = building_json(result, translate)
+    return out | {"comparisons": comparisons_json(result.comparisons)} if explain else out
 
 
-def recount(text: str | bytes, thresholds: Thresholds, translate: Translate = untranslated) -> dict[str, Any]:
+def recount(
+    text: str | bytes, thresholds: Thresholds, translate: Translate = untranslated, *, explain: bool = False
+) -> dict[str, Any]:
     """parse + count: the whole recount of one document, in process."""
-    return count(parse(text), thresholds, translate)
+    return count(parse(text), thresholds, translate, explain=explain)
 
 
 # --- Command line -------------------------------------------------------------------------------------------
@@ -336,6 +364,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--city", default="", help="count under this city's policy pack as well as national law (e.g. huzhou)"
     )
     parser.add_argument("--lang", choices=LANGUAGES, help="language of messages (default: from the locale)")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="add the comparisons that decided the outcome (exact arithmetic)",
+    )
 
 
 def _read(name: str, stdin: IO[bytes]) -> bytes:
@@ -349,13 +382,20 @@ def _read(name: str, stdin: IO[bytes]) -> bytes:
 
 
 def run(
-    file: str, *, city: str = "", lang: str | None = None, stdin: IO[bytes], stdout: Writer, stderr: Writer
+    file: str,
+    *,
+    city: str = "",
+    lang: str | None = None,
+    explain: bool = False,
+    stdin: IO[bytes],
+    stdout: Writer,
+    stderr: Writer,
 ) -> int:
     translate = translator(lang or language_from_environment())
     try:
         if city and city not in city_codes():
             raise InputError("--city", _("must be one of {value}"), value=Verbatim(", ".join(city_codes())))
-        result = recount(_read(file, stdin), pack_thresholds(city), translate)
+        result = recount(_read(file, stdin), pack_thresholds(city), translate, explain=explain)
     except InputError as exc:
         stderr.write(f"gongzhi tally: {exc.message(translate)}\n")
         return 2
@@ -374,6 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.file,
         city=args.city,
         lang=args.lang,
+        explain=args.explain,
         stdin=sys.stdin.buffer,
         stdout=sys.stdout,
         stderr=sys.stderr,

@@ -23,6 +23,7 @@ class Command(BaseCommand):
             options["file"],
             city=options["city"],
             lang=options["lang"],
+            explain=options["explain"],
             stdin=sys.stdin.buffer,
             stdout=self.stdout,
             stderr=self.stderr,
