@@ -43,6 +43,8 @@ def good_record(move: Transition) -> dict:
         record["vote"] = {"quorum_met": True, "passed": False}
     if move.guard == "proposal_share":
         record["proposer"] = p.OC
+    if move.guard == "public_channel":
+        record["channels"] = ["e_screen"]
     if move.guard in {"unanimous", "not_unanimous"}:
         record["positions"] = dict.fromkeys(p.JOINT_MEETING_BODIES, "approve")
         if move.guard == "not_unanimous":
@@ -69,6 +71,10 @@ def refused(code, *args, **kwargs) -> TransitionRefused:
 
 
 # --- The declarations -------------------------------------------------------------------------------------------
+
+
+def test_every_guard_is_used_by_some_step():
+    assert {move.guard for _kind, move in ALL_MOVES} - {""} == set(p.GUARDS)
 
 
 def test_the_procedures_of_issue_5():
@@ -308,6 +314,13 @@ def test_section_5_7_absence_abstention_or_objection_is_not_approval(change, mis
     record = {"document": "d", "minutes": "m", "positions": positions}
     assert refused("not_unanimous", "joint_meeting", APPROVE, record=record).params == {"missing": missing}
     assert take("joint_meeting", REJECT, record=record) == REJECT
+
+
+def test_hz_5_1_3_2_1_3_publication_on_the_notice_board_or_e_screen():
+    move = next(t for t in p.COMPOUND.transitions if t.target == "published")
+    assert take("compound", move, record={"document": "d", "channels": ["notice_board", "wechat_group"]})
+    for channels in (["wechat_group"], "notice_board", {"e_screen": 1}):
+        refused("no_public_channel", "compound", move, record={"document": "d", "channels": channels})
 
 
 # --- What pages show ---------------------------------------------------------------------------------------------

@@ -87,7 +87,9 @@ REFUSALS: dict[str, str] = {
     "vote_passed": _("The vote passed, so the matter is not rejected."),
     "not_unanimous": _("Every body at the joint meeting must be present and approve ({missing})."),
     "unanimous": _("Every body at the joint meeting approved, so the request is not rejected."),
+    "no_public_channel": _("The result must be published on the compound's notice board or e-screen."),
 }
+PUBLIC_CHANNELS = frozenset({"notice_board", "e_screen"})  # HZ-5.1.3.2.1.3 公开: 宣传栏、电子屏
 
 
 def chain(states: tuple[str, ...], steps: Mapping[str, tuple[Any, ...]]) -> tuple[Transition, ...]:
@@ -216,7 +218,7 @@ COMPOUND = Procedure(
                 ("vote",),
                 "vote_passed",
             ),
-            "published": (_("Publish the result"), (OC,), "HZ-5.1.3.2.1.3", ("channels",)),
+            "published": (_("Publish the result"), (OC,), "HZ-5.1.3.2.1.3", ("channels",), "public_channel"),
             "filed": (_("File with the community"), (OC,), "HZ-5.1.3.2.1.3", ("filing_reference",)),
         },
     )
@@ -474,24 +476,32 @@ def _unanimity(record: Mapping[str, Any]) -> str:
     return ", ".join(b for b in bodies if positions.get(b) != "approve")
 
 
-def _check_guard(name: str, record: Mapping[str, Any], policy: Lookup | None) -> None:
-    if name == "proposal_share":
-        _proposal_share(record, policy)
-    elif name == "vote_passed" and not _vote_passed(record):
-        raise TransitionRefused("vote_not_passed")
-    elif name == "vote_failed" and _vote_passed(record):
-        raise TransitionRefused("vote_passed")
-    elif name == "vote_passed_if_major" and record.get("major_interest") and not _vote_passed(record):
-        raise TransitionRefused("vote_not_passed")
-    elif name == "unanimous" and (missing := _unanimity(record)):
-        raise TransitionRefused("not_unanimous", missing=missing)
-    elif name == "not_unanimous" and not _unanimity(record):
-        raise TransitionRefused("unanimous")
+def _public(channels: Any) -> bool:
+    return isinstance(channels, list | tuple | set | frozenset) and bool(PUBLIC_CHANNELS & set(channels))
 
 
-GUARDS = frozenset(
-    {"proposal_share", "vote_passed", "vote_failed", "vote_passed_if_major", "unanimous", "not_unanimous"}
-)
+def _refuse_unless(ok: bool, code: str, **params: str) -> None:
+    if not ok:
+        raise TransitionRefused(code, **params)
+
+
+def _unanimous(record: Mapping[str, Any], policy: Lookup | None) -> None:
+    missing = _unanimity(record)
+    _refuse_unless(not missing, "not_unanimous", missing=missing)
+
+
+# Guard name → check that raises TransitionRefused (a step's `guard` must be one of these keys).
+GUARDS: dict[str, Callable[[Mapping[str, Any], Lookup | None], None]] = {
+    "proposal_share": _proposal_share,
+    "vote_passed": lambda r, _p: _refuse_unless(_vote_passed(r), "vote_not_passed"),
+    "vote_failed": lambda r, _p: _refuse_unless(not _vote_passed(r), "vote_passed"),
+    "vote_passed_if_major": lambda r, _p: _refuse_unless(
+        not r.get("major_interest") or _vote_passed(r), "vote_not_passed"
+    ),
+    "unanimous": _unanimous,
+    "not_unanimous": lambda r, _p: _refuse_unless(bool(_unanimity(r)), "unanimous"),
+    "public_channel": lambda r, _p: _refuse_unless(_public(r.get("channels")), "no_public_channel"),
+}
 
 
 # --- Checking a move, and what the UI shows -------------------------------------------------------------------
@@ -534,7 +544,8 @@ def transition_check(
     for field in move.records:
         if not _present(record.get(field)):
             raise TransitionRefused("missing_record", field=field)
-    _check_guard(move.guard, record, policy)
+    if move.guard:
+        GUARDS[move.guard](record, policy)
     return move
 
 
