@@ -11,7 +11,14 @@ from fractions import Fraction
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gongzhi.voting.recount import _checked_dwelling, _dwelling, recount
+from gongzhi.voting.recount import (
+    _checked_dwelling,
+    _dwelling,
+    assembly_document,
+    building_document,
+    parse,
+    recount,
+)
 from gongzhi.voting.tally import (
     CHOICES,
     MAJOR_ITEMS,
@@ -215,15 +222,9 @@ def test_every_ballot_is_counted_or_rejected_and_persons_never_split(vote):
 @given(votes())
 def test_the_json_recount_agrees_with_the_tally(vote):
     item, dwellings, ballots = vote
-    doc = {
-        "rule": "owners_assembly",
-        "item": item,
-        "dwellings": [
-            {"id": d.id, "area": area_text(d.area), "owners": sorted(d.owners), "unsold": d.unsold}
-            for d in dwellings
-        ],
-        "ballots": [b._asdict() for b in ballots],
-    }
+    doc = assembly_document(item, dwellings, ballots)
+    request = parse(json.dumps(doc))
+    assert (request.item, list(request.dwellings), list(request.ballots)) == (item, dwellings, ballots)
     result = count(item, dwellings, ballots)
     out = recount(json.dumps(doc), T)
     assert (out["quorum_met"], out["passed"]) == (result.quorum_met, result.passed)
@@ -321,6 +322,20 @@ def test_building_identical_repeats_change_nothing(vote, data):
     assert building_core(building(households, ballots, ties)) == building_core(
         building(households, more, ties)
     )
+
+
+@PROPERTY
+@given(building_votes())
+def test_building_document_round_trip(vote):
+    households, ballots, ties = vote
+    request = parse(json.dumps(building_document(households, ballots, ties)))
+    assert (list(request.households), list(request.household_ballots), request.tie_passes) == (
+        households,
+        ballots,
+        ties,
+    )
+    out = recount(json.dumps(building_document(households, ballots)), T)
+    assert out["passed"] == building(households, ballots, T.tie_passes).passed
 
 
 @PROPERTY

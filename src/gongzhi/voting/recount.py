@@ -269,6 +269,33 @@ def parse(text: str | bytes) -> Request:
     return _assembly(fields) if rule == "owners_assembly" else _building(fields)
 
 
+# --- Writing a document (what the web app offers for download, so anyone can recount) ---------------------
+
+
+def assembly_document(item: int, dwellings: Sequence[Dwelling], ballots: Sequence[Ballot]) -> dict[str, Any]:
+    """The owners' assembly as `gongzhi tally` reads it (parse(json.dumps(...)) gives the same roll back)."""
+    return {
+        "rule": "owners_assembly",
+        "item": item,
+        "dwellings": [
+            {"id": d.id, "area": area_text(d.area), "owners": sorted(d.owners), "unsold": d.unsold}
+            for d in dwellings
+        ],
+        "ballots": [{"dwelling": b.dwelling, "voter": b.voter, "choice": b.choice} for b in ballots],
+    }
+
+
+def building_document(
+    households: Sequence[str], ballots: Sequence[HouseholdBallot], tie_passes: bool | None = None
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "rule": "building_meeting",
+        "households": list(households),
+        "ballots": [{"household": b.household, "choice": b.choice} for b in ballots],
+    }
+    return document if tie_passes is None else document | {"tie_passes": tie_passes}
+
+
 # --- Counting and writing -----------------------------------------------------------------------------------
 
 
