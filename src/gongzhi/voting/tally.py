@@ -238,15 +238,15 @@ def tally_assembly(
     roll = {d.id: d for d in dwellings}
     if len(roll) != len(dwellings):
         raise ValueError("dwelling ids must be unique")
-    person = {d.id: person_of(d) for d in dwellings}
+    person_by_dwelling = {d.id: person_of(d) for d in dwellings}
     rejected: dict[int, Rejection] = {}
     per_dwelling = _admissible(roll, ballots, rejected)
     choices = _dwelling_choices(per_dwelling, ballots, rejected)
-    persons = _person_choices(person, choices, per_dwelling, rejected)
+    by_person = _person_choices(person_by_dwelling, choices, per_dwelling, rejected)
     headcount = Measure(
-        total=len(set(person.values())),
-        participating=len(persons),
-        approving=sum(1 for c in persons.values() if c == "yes"),
+        total=len(set(person_by_dwelling.values())),
+        participating=len(by_person),
+        approving=sum(1 for c in by_person.values() if c == "yes"),
     )
     area = Measure(
         total=sum(d.area for d in dwellings),
