@@ -49,4 +49,6 @@ def bench_scoped_list(runs: int = RUNS) -> dict[str, float]:
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200 and response.json()["count"] > 0, response.content[:200]
     samples.sort()
-    return {"scoped_list_p95_ms": round(samples[min(len(samples) - 1, math.ceil(0.95 * len(samples)) - 1)], 1)}
+    return {
+        "scoped_list_p95_ms": round(samples[min(len(samples) - 1, math.ceil(0.95 * len(samples)) - 1)], 1)
+    }
