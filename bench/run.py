@@ -107,12 +107,21 @@ def bench_roster() -> None:
             print(line, flush=True)
 
 
+def bench_tally() -> None:
+    """Issue 5 §5: the count in process and `gongzhi tally` as a whole process (no database needed)."""
+    from gongzhi.voting.bench import bench_voting
+
+    for name, value in bench_voting().items():
+        emit(name, value)
+
+
 def main() -> None:
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("GONGZHI_DEBUG", "1")  # local benchmark: no SECRET_KEY needed
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
     scale = int(os.environ.get("BENCH_SCALE", "1000000"))
+    bench_tally()
     recreate_database(url)
 
     import django

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gongzhi.bodies",
     "gongzhi.access",
     "gongzhi.roster",
+    "gongzhi.voting",
     "gongzhi.demo",
     "gongzhi.web",
     "gongzhi.api",
