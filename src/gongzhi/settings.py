@@ -30,6 +30,28 @@ if not SECRET_KEY:
 
     raise ImproperlyConfigured("SECRET_KEY must be set (or GONGZHI_DEBUG=1 for local development).")
 
+# ID numbers and phones are encrypted at rest (gongzhi.core.crypto; README: Production). Development and tests
+# derive keys from SECRET_KEY so a newcomer needs no set-up; production refuses to start without real ones.
+from gongzhi.core.crypto import DataKeyError, dev_key, parse_keys  # noqa: E402
+
+try:
+    GONGZHI_DATA_KEYS = parse_keys("GONGZHI_DATA_KEYS", os.environ.get("GONGZHI_DATA_KEYS", ""))
+    GONGZHI_LOOKUP_KEYS = parse_keys("GONGZHI_LOOKUP_KEYS", os.environ.get("GONGZHI_LOOKUP_KEYS", ""))
+except DataKeyError as exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(exc)) from exc
+if DEBUG or "PYTEST_VERSION" in os.environ:
+    GONGZHI_DATA_KEYS = GONGZHI_DATA_KEYS or [dev_key(SECRET_KEY, "data")]
+    GONGZHI_LOOKUP_KEYS = GONGZHI_LOOKUP_KEYS or [dev_key(SECRET_KEY, "lookup")]
+elif not (GONGZHI_DATA_KEYS and GONGZHI_LOOKUP_KEYS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "GONGZHI_DATA_KEYS and GONGZHI_LOOKUP_KEYS must be set in production: ID numbers and phones are stored "
+        "encrypted. Make a key with `GONGZHI_DEBUG=1 gongzhi rotate-key --new-key` (README: Production)."
+    )
+
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]

@@ -248,3 +248,19 @@ def test_bulk_path_without_superuser_drops_and_restores_foreign_keys(monkeypatch
     demo_generate(scale=SCALE, bulk=True)
     assert constraints() == before
     assert Dwelling.objects.count() == SCALE
+
+
+def test_bulk_demo_stores_no_clear_id_number_or_phone():
+    """The COPY writer seals and hashes itself (issue 3 §2): a dump of the table shows no clear number."""
+    from django.db import connection
+
+    demo_generate(scale=SCALE, bulk=True)
+    clear = {v for pair in Person.objects.values_list("id_number", "phone") for v in pair if v}
+    with connection.cursor() as cur:
+        cur.execute("SELECT id_number, id_number_hash, phone, phone_hash FROM people_person")
+        stored = {v for row in cur.fetchall() for v in row}
+    assert len(clear) > 100
+    assert not clear & stored
+    assert not any(c in s for s in stored for c in list(clear)[:50])
+    some = next(p for p in Person.objects.exclude(phone="")[:1])
+    assert Person.objects.get(id_number=some.id_number, phone=some.phone) == some

@@ -19,6 +19,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from gongzhi.bodies.models import Body, BodyMembership
+from gongzhi.core.fields import seal_rows
 from gongzhi.demo.bodies import BODY_COLS, MEMBER_COLS
 from gongzhi.demo.plan import TreePlan
 from gongzhi.demo.population import (
@@ -112,6 +113,7 @@ class PostgresSink:
         if self.error:
             raise self.error
         if rows:
+            cols, rows = seal_rows(model, cols, rows)  # COPY bypasses the encrypted fields
             started = time.monotonic()
             self.queue.put((model._meta.db_table, cols, rows))
             self.waited += time.monotonic() - started

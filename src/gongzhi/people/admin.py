@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -40,9 +40,17 @@ class PersonAdmin(ServiceAdmin):
         "is_registered_resident",
     ]
     list_filter = ["is_party_member", "is_registered_resident", "gender"]
-    search_fields = ["name", "id_number", "phone"]
+    search_fields = ["name"]
     fields = tuple(services.PERSON_FIELDS)
     inlines = [PersonTagInline]
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        # ID numbers and phones are encrypted: they match whole (through their keyed hashes), not in part.
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            found |= queryset.filter(Q(id_number=term.upper()) | Q(phone=term))
+        return found, duplicates
 
     @admin.display(description=_("ID number"))
     def masked_id(self, obj: Person) -> str:

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import EncryptedModel, EncryptedQuerySet, EncryptedTextField, LookupHashField
 from gongzhi.tree.models import Dwelling
 
 
@@ -12,29 +13,42 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("female")
 
 
-class Person(models.Model):
-    """A natural person known to the platform (owner, occupant, staff, body member)."""
+class Person(EncryptedModel):
+    """A natural person known to the platform (owner, occupant, staff, body member).
+
+    ID number and phone are encrypted at rest (core.fields); `filter(id_number=…)` and uniqueness go through
+    their keyed hashes, which save(), bulk_create, bulk_update and update() keep in step.
+    """
 
     name = models.CharField(_("name"), max_length=60)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True, default="")
     # 18-digit resident identity number (GB 11643, checksum validated in people.idcard); unique when given.
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True, default="")
+    id_number = EncryptedTextField(
+        _("ID number"), max_length=18, blank=True, default="", hash_field="id_number_hash"
+    )
+    id_number_hash = LookupHashField(source="id_number")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+    phone = EncryptedTextField(_("phone"), max_length=20, blank=True, default="", hash_field="phone_hash")
+    phone_hash = LookupHashField(source="phone")
     is_party_member = models.BooleanField(_("Party member"), default=False)
     # Household registration here (户籍) or not (流动人口/非户籍), catalogue §2.11.
     is_registered_resident = models.BooleanField(_("registered (hukou) resident"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EncryptedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=~Q(id_number=""), name="person_id_number_unique"
+                fields=["id_number_hash"], condition=~Q(id_number_hash=""), name="person_id_number_unique"
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="person_name")]
+        indexes = [
+            models.Index(fields=["name"], name="person_name"),
+            models.Index(fields=["phone_hash"], condition=~Q(phone_hash=""), name="person_phone_hash"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -3,7 +3,8 @@
 Django's bulk_create spends most of a large import building model instances and per-field SQL parameters. On
 PostgreSQL the ids are drawn from the table's sequence first and the rows are streamed with COPY. Values must
 be ready for the database (attnames such as "dwelling_id", Decimal, date); omitted fields take the model field's
-default (auto_now/auto_now_add fields: now). No save() or signals run, as with bulk_create.
+default (auto_now/auto_now_add fields: now). No save() or signals run, as with bulk_create; encrypted fields
+and their lookup hashes (core.fields) are sealed and hashed here from the clear values in the row.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> list[i
     table = model._meta.db_table
     pk_column = str(model._meta.pk.column)
     columns = list(defaults)
+    # Encrypted fields and their lookup hashes, computed from the row's clear values (COPY bypasses the fields).
+    derived = [
+        (columns.index(f.attname), f.bulk_encoder())
+        for f in model._meta.concrete_fields
+        if hasattr(f, "bulk_encoder")
+    ]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -49,5 +56,8 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> list[i
         sql = f"COPY {quote(table)} ({quote(pk_column)}, {', '.join(quote(c) for c in columns)}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
             for pk, row in zip(ids, rows, strict=True):
-                copy.write_row([pk, *(row.get(c, defaults[c]) for c in columns)])
+                values = [row.get(c, defaults[c]) for c in columns]
+                for index, compute in derived:
+                    values[index] = compute(row)
+                copy.write_row([pk, *values])
     return ids
