@@ -79,3 +79,21 @@ def test_empty_or_repeated_key_lists_are_refused():
         Keyring([], [LOOKUP])
     with pytest.raises(DataKeyError, match="same key twice"):
         Keyring([NEW, NEW], [LOOKUP])
+
+
+def test_lookup_hash_is_hmac_sha256_of_column_and_value():
+    import base64
+    import hashlib
+    import hmac
+
+    expected = hmac.new(LOOKUP, b"a\0" + ID.encode(), hashlib.sha256).digest()[:16]
+    assert (
+        Keyring([NEW], [LOOKUP]).lookup(ID, "a") == f"{key_id(LOOKUP)}:{base64.b64encode(expected).decode()}"
+    )
+
+
+def test_bulk_sealer_and_hasher_agree_with_the_keyring():
+    ring = Keyring([NEW], [LOOKUP])
+    assert ring.decrypt(ring.sealer("c")(ID), "c") == ID
+    assert ring.hasher("c")(ID) == ring.lookup(ID, "c")
+    assert (ring.sealer("c")(""), ring.hasher("c")("")) == ("", "")

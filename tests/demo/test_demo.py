@@ -264,3 +264,34 @@ def test_bulk_demo_stores_no_clear_id_number_or_phone():
     assert not any(c in s for s in stored for c in list(clear)[:50])
     some = next(p for p in Person.objects.exclude(phone="")[:1])
     assert Person.objects.get(id_number=some.id_number, phone=some.phone) == some
+
+
+def test_escaped_copy_text_round_trips_special_characters():
+    from gongzhi.demo.bulk import escaped_copy_text
+
+    assert escaped_copy_text([(1, "a\tb\\c\nd", None)]) == "1\ta\\tb\\\\c\\nd\t\\N\n"
+
+
+def test_fast_people_copy_text_equals_the_generic_path():
+    """The fused people formatter (hot path) writes what seal_rows + copy_text write, bar the random nonces."""
+    from gongzhi.core.fields import keyring, seal_rows
+    from gongzhi.demo.bulk import PERSON_COPY_COLS, copy_text, person_copy_text
+    from gongzhi.demo.population import PERSON_COLS
+
+    chunk = Chunk()
+    population = Population(random.Random(3), dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+    population.community(chunk, plan_tree(SCALE, random.Random(3)).communities[0])
+    fast = person_copy_text(chunk.people)
+    cols, sealed = seal_rows(Person, PERSON_COLS, chunk.people)
+    assert tuple(cols) == PERSON_COPY_COLS and fast is not None
+    ring, purposes = keyring(), {3: "people.person.id_number", 5: "people.person.phone"}
+
+    def opened(text: str) -> list[list[str]]:
+        rows = [line.split("\t") for line in text.splitlines()]
+        for row in rows:
+            for i, purpose in purposes.items():
+                row[i] = ring.decrypt(row[i], purpose)
+        return rows
+
+    assert opened(fast) == opened(copy_text(sealed, len(cols)) or "")
+    assert person_copy_text([(1, "a\tb", "M", "", None, "", False, True, None)]) is None

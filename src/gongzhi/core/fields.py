@@ -76,8 +76,8 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 
     def bulk_encoder(self) -> Callable[[dict[str, Any]], str]:
         """For writers that bypass the ORM: the stored value from a row of clear values (by attname)."""
-        encrypt, attname, purpose = keyring().encrypt, self.attname, self.purpose
-        return lambda row: encrypt(row.get(attname) or "", purpose)
+        seal, attname = keyring().sealer(self.purpose), self.attname
+        return lambda row: seal(row.get(attname) or "")
 
     def formfield(self, **kwargs: Any) -> Any:
         # A one-line input like the CharField this used to be, not TextField's textarea.
@@ -115,8 +115,8 @@ class LookupHashField(models.CharField):  # type: ignore[type-arg]
         return value
 
     def bulk_encoder(self) -> Callable[[dict[str, Any]], str]:
-        lookup, source, purpose = keyring().lookup, self.source, self._source().purpose
-        return lambda row: lookup(row.get(source) or "", purpose)
+        lookup, source = keyring().hasher(self._source().purpose), self.source
+        return lambda row: lookup(row.get(source) or "")
 
 
 class _HashedLookup(Lookup):  # type: ignore[type-arg]
@@ -217,13 +217,13 @@ def seal_rows(
         return cols, rows
     hashed = [f for f in fields if isinstance(f, LookupHashField) and f.source in cols]
     ring = keyring()
-    encrypt, lookup = ring.encrypt, ring.lookup
-    sources = [(cols.index(f.source), f._source().purpose) for f in hashed]
+    sealers = [(index, ring.sealer(purpose)) for index, purpose in sealed]
+    hashers = [(cols.index(f.source), ring.hasher(f._source().purpose)) for f in hashed]
     out = []
     for row in rows:
         values = list(row)
-        for index, purpose in sealed:
-            values[index] = encrypt(row[index], purpose)
-        values += [lookup(row[index], purpose) for index, purpose in sources]
+        for index, seal in sealers:
+            values[index] = seal(row[index])
+        values += [lookup(row[index]) for index, lookup in hashers]
         out.append(tuple(values))
     return (*cols, *(f.attname for f in hashed)), out
