@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "gongzhi.access",
     "gongzhi.roster",
     "gongzhi.voting",
+    "gongzhi.exports",
     "gongzhi.demo",
     "gongzhi.web",
     "gongzhi.api",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("roster/", include("gongzhi.roster.urls")),
+    path("exports/", include("gongzhi.exports.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.DEBUG:

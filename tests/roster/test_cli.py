@@ -17,8 +17,40 @@ def test_import_then_again_then_export(capsys, actor, small_tree, good_file, tmp
     call_command("import-roster", str(good_file), "--no-progress")
     assert "no changes" in capsys.readouterr().out
     out = tmp_path / "out.xlsx"
-    call_command("export-roster", "--community", "330502001001", str(out))
+    call_command("export-roster", "--community", "330502001001", "--purpose", "年度花名册核对备份", str(out))
     assert out.read_bytes()[:2] == b"PK"
+
+
+def test_export_needs_a_purpose_is_audited_and_watermarked(capsys, actor, small_tree, good_file, tmp_path):
+    from openpyxl import load_workbook
+
+    from gongzhi.audit.models import AuditEntry
+    from gongzhi.exports.watermark import OPERATOR
+    from gongzhi.roster.columns import WATERMARK_MARK
+
+    call_command("import-roster", str(good_file), "--no-progress")
+    out = tmp_path / "out.xlsx"
+    with pytest.raises(CommandError, match="purpose"):
+        call_command("export-roster", "--community", "330502001001", "--purpose", "备份", str(out))
+    assert not out.exists() and not AuditEntry.objects.filter(action__startswith="exports.").exists()
+    call_command(
+        "export-roster",
+        "--community",
+        "330502001001",
+        "--purpose",
+        "年度花名册核对备份",
+        "--as-user",
+        "admin",
+        str(out),
+    )
+    entry = AuditEntry.objects.get(action="exports.operator_exported")
+    assert entry.actor == actor and entry.after["purpose"] == "年度花名册核对备份"
+    assert entry.after["sha256"] in capsys.readouterr().out
+    wb = load_workbook(out)
+    for ws in wb.worksheets:
+        assert ws["A1"].value.startswith(WATERMARK_MARK) and OPERATOR in ws["A1"].value
+    people = list(wb["人员"].iter_rows(min_row=3, values_only=True))
+    assert people and all("*" in (row[6] or "*") for row in people)  # ID numbers masked by default
 
 
 def test_invalid_file_fails_with_report_on_stderr(capsys, small_tree, tmp_path):
@@ -37,4 +69,11 @@ def test_progress_bar_does_not_break(capsys, small_tree, good_file):
 
 def test_export_unknown_community(tmp_path):
     with pytest.raises(CommandError, match="no community"):
-        call_command("export-roster", "--community", "999999999999", str(tmp_path / "x.xlsx"))
+        call_command(
+            "export-roster",
+            "--community",
+            "999999999999",
+            "--purpose",
+            "年度花名册核对备份",
+            str(tmp_path / "x.xlsx"),
+        )

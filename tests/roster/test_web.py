@@ -71,11 +71,15 @@ def test_pending_job_is_polled(staff_client, actor, small_tree):
     assert 'hx-trigger="every 1s"' in html and reverse("roster:job_status", args=[job.pk]) in html
 
 
-def test_template_and_export_download(staff_client, small_tree):
+def test_template_download_and_export_leads_to_the_request_form(staff_client, small_tree):
+    """A filled roster is no longer handed out here: the old address leads to the export request (CZ-VI.3)."""
     template = staff_client.get(reverse("roster:template"))
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxml")
-    export = staff_client.get(reverse("roster:export", args=[small_tree["community"].pk]))
-    assert export.status_code == 200 and export.content[:2] == b"PK"
+    community = small_tree["community"].pk
+    before = counts()
+    export = staff_client.get(reverse("roster:export", args=[community]))
+    assert export.status_code == 302 and export.url == f"{reverse('exports:new')}?node={community}"
+    assert counts() == before
 
 
 def test_users_who_register_no_homes_find_no_roster_pages(client, django_user_model, small_tree, good_file):
@@ -83,7 +87,8 @@ def test_users_who_register_no_homes_find_no_roster_pages(client, django_user_mo
     client.force_login(user)
     before = counts()
     assert _upload(client, good_file).status_code == 404
-    assert client.get(reverse("roster:export", args=[small_tree["community"].pk])).status_code == 404
+    export = client.get(reverse("roster:export", args=[small_tree["community"].pk]))
+    assert export.status_code == 302 and not export.content  # to the request form, no file
     assert counts() == before and not ImportJob.objects.exists()
 
 

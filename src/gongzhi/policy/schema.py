@@ -86,6 +86,8 @@ KEYS: dict[str, KeySpec] = {
     "privacy.sensitive_tags.roles": STRS,
     "privacy.party_membership.roles": STRS,
     "privacy.reveal.roles": STRS,
+    # CZ-VI.3 tiered approval of bulk exports: days an approval allows downloads (product default, §5-style)
+    "exports.approval_valid_days": MAX,
     # §4.1 #1 community size
     f"{RC}.households.min": OPT_INT,
     f"{RC}.households.max": MAX,

@@ -70,6 +70,9 @@ PEOPLE_COLUMNS = KEY_COLUMNS + (
 
 SHEET_COLUMNS = {DWELLINGS_SHEET: DWELLING_COLUMNS, PEOPLE_SHEET: PEOPLE_COLUMNS}
 
+# Starts the watermark band above the header of an exported sheet; the importer skips a row starting with it.
+WATERMARK_MARK = "〔共治导出水印〕"
+
 YES_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓"})
 NO_WORDS = frozenset({"否", "n", "no", "false", "0", "×"})
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongzhi.roster.columns import DWELLINGS_SHEET, PEOPLE_SHEET, SHEET_ALIASES, SHEET_COLUMNS
+from gongzhi.roster.columns import DWELLINGS_SHEET, PEOPLE_SHEET, SHEET_ALIASES, SHEET_COLUMNS, WATERMARK_MARK
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 # Headers equal to one of these (after normalising) mark a CSV file's table type.
@@ -63,6 +63,11 @@ def _blank(cells: Sequence[Any]) -> bool:
     return not any(c is not None and str(c).strip() for c in cells)
 
 
+def _is_watermark(cells: Sequence[Any]) -> bool:
+    """The band an export writes above the header (roster.workbook): not part of the table."""
+    return bool(cells) and str(cells[0] or "").startswith(WATERMARK_MARK)
+
+
 def _numbered(rows: Iterator[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
     """(row number, cells) of the non-blank rows."""
     return ((number, cells) for number, cells in rows if not _blank(cells))
@@ -104,7 +109,8 @@ def _xlsx_tables(path: Path) -> list[Table]:
             # Rows come numbered from the sheet's top, but cells from the used range's first column.
             pad: list[Any] = [""] * (sheet.start[1] if sheet.start else 0)
             rows = ((number, pad + list(cells)) for number, cells in enumerate(sheet.iter_rows(), start=1))
-            header = next((cells for _, cells in rows if not _blank(cells)), [])  # none: an empty sheet
+            # The first non-blank row that is not an export's watermark band; none: an empty sheet.
+            header = next((cells for _, cells in rows if not _blank(cells) and not _is_watermark(cells)), [])
         except Exception as exc:
             raise FileProblem("xlsx_unreadable", sheet=title) from exc
         headers = [normalise_header(h) for h in header]

@@ -1,4 +1,7 @@
-"""Reads for the roster: a community's rows in template order (for export), import jobs a user may see."""
+"""Reads for the roster: a community's rows in template order (for export), import jobs a user may see.
+
+The row readers take `within`, a tree path under the community (a compound or building), to export part of it.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +49,12 @@ def _place(names: dict[str, str], community: Node, stairwell_path: str) -> list[
     return [community.code, compound, names[stairwell_path[:-step]], names[stairwell_path]]
 
 
-def dwelling_rows(community: Node) -> Iterator[list[Any]]:
+def _dwellings(community: Node, within: str) -> QuerySet[Dwelling]:
+    dwellings = Dwelling.objects.filter(community=community)
+    return dwellings.filter(path__startswith=within) if within else dwellings
+
+
+def dwelling_rows(community: Node, within: str = "") -> Iterator[list[Any]]:
     names = _names(community)
     grids = dict(Grid.objects.filter(community=community).values_list("id", "name"))
     fields = (
@@ -62,10 +70,7 @@ def dwelling_rows(community: Node) -> Iterator[list[Any]]:
         "micro_grid_id",
     )
     for path, number, floor, use, area, source, sold, delivered, grid, micro in (
-        Dwelling.objects.filter(community=community)
-        .order_by("path", "number")
-        .values_list(*fields)
-        .iterator(CHUNK)
+        _dwellings(community, within).order_by("path", "number").values_list(*fields).iterator(CHUNK)
     ):
         yield [
             *_place(names, community, path),
@@ -80,15 +85,17 @@ def dwelling_rows(community: Node) -> Iterator[list[Any]]:
         ]
 
 
-def _holdings(community: Node) -> dict[tuple[int, int], dict[str, Any]]:
-    """(dwelling, person) → open ownership start and/or open residency, for the community."""
+def _holdings(community: Node, within: str) -> dict[tuple[int, int], dict[str, Any]]:
+    """(dwelling, person) → open ownership start and/or open residency, for the community (or part of it)."""
     out: dict[tuple[int, int], dict[str, Any]] = {}
     owned = Ownership.objects.filter(dwelling__community=community, end__isnull=True)
+    if within:
+        owned = owned.filter(dwelling__path__startswith=within)
     for dwelling_id, person_id, start in owned.values_list("dwelling_id", "person_id", "start").iterator(
         CHUNK
     ):
         out.setdefault((dwelling_id, person_id), {})["owner_since"] = start
-    lived = Residency.objects.filter(path__startswith=community.path, end__isnull=True)
+    lived = Residency.objects.filter(path__startswith=within or community.path, end__isnull=True)
     for dwelling_id, person_id, relation, rep, start in lived.values_list(
         "dwelling_id", "person_id", "relation", "is_representative", "start"
     ).iterator(CHUNK):
@@ -112,15 +119,11 @@ def _people(person_ids: list[int]) -> tuple[dict[int, tuple[Any, ...]], dict[int
     return people, tags
 
 
-def people_rows(community: Node) -> Iterator[list[Any]]:
-    holdings = _holdings(community)
+def people_rows(community: Node, within: str = "") -> Iterator[list[Any]]:
+    holdings = _holdings(community, within)
     people, tags = _people(sorted({pid for _, pid in holdings}))
     names = _names(community)
-    dwellings = (
-        Dwelling.objects.filter(community=community)
-        .order_by("path", "number")
-        .values_list("id", "path", "number")
-    )
+    dwellings = _dwellings(community, within).order_by("path", "number").values_list("id", "path", "number")
     by_dwelling: dict[int, list[tuple[int, dict[str, Any]]]] = {}
     for (dwelling_id, person_id), held in holdings.items():
         by_dwelling.setdefault(dwelling_id, []).append((person_id, held))
@@ -162,5 +165,5 @@ def job_get_for(user: Any, job_id: int) -> ImportJob:
     return job
 
 
-def dwelling_rows_count(community: Node) -> int:
-    return Dwelling.objects.filter(community=community).count()
+def dwelling_rows_count(community: Node, within: str = "") -> int:
+    return _dwellings(community, within).count()

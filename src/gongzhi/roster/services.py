@@ -1,4 +1,7 @@
-"""Write path of the roster: import a file, export a community, run an upload from the web page."""
+"""Write path of the roster: import a file, run an upload from the web page, the empty template.
+
+Exports of filled rosters hold personal data and go through gongzhi.exports (purpose, approval, watermark).
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,11 @@ from django.utils import timezone
 
 from gongzhi.audit.context import current_ip
 from gongzhi.audit.services import audit_record
-from gongzhi.roster import selectors
 from gongzhi.roster.errors import RowError
 from gongzhi.roster.importer import Writer, resolve
 from gongzhi.roster.models import ImportJob
 from gongzhi.roster.validate import Progress, parse_files
 from gongzhi.roster.workbook import write_workbook
-from gongzhi.tree.models import Node
 
 MAX_STORED_ERRORS = 1000  # an ImportJob keeps the first errors; the count says how many there were
 
@@ -118,22 +119,6 @@ def roster_import(
                 },
             )
     return result
-
-
-@transaction.atomic
-def roster_export(*, actor: Any, community: Node, target: Path | IO[bytes]) -> None:
-    """Write the community's dwellings and people in the import template (export → import is a no-op).
-
-    The file holds personal data (ID numbers, care tags): callers restrict it to staff; the export is audited.
-    """
-    write_workbook(target, selectors.dwelling_rows(community), selectors.people_rows(community))
-    audit_record(
-        actor=actor,
-        action="roster.exported",
-        obj=community,
-        node_path=community.path,
-        after={"dwellings": selectors.dwelling_rows_count(community)},
-    )
 
 
 def roster_template(target: Path | IO[bytes]) -> None:

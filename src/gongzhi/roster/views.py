@@ -1,6 +1,7 @@
-"""Roster pages: upload (→ background job), the job page that polls, template download and export.
+"""Roster pages: upload (→ background job), the job page that polls, template download.
 
 Importing is for those who register homes (gongzhi.access: community workers), into their own communities.
+Exports of filled rosters are requested and approved in gongzhi.exports; the old export address redirects there.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.capabilities import Action, Kind
@@ -21,7 +23,6 @@ from gongzhi.access.selectors import nodes_where
 from gongzhi.core.errors import NotFound
 from gongzhi.roster import runner, selectors, services
 from gongzhi.roster.errors import RowError
-from gongzhi.roster.importer import may_import_into
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -115,11 +116,8 @@ def template_download(request: HttpRequest) -> HttpResponse:
     return _xlsx_response(buffer.getvalue(), "gongzhi-roster-template.xlsx")
 
 
-@staff_required
+@login_required
 def export(request: HttpRequest, community_id: int) -> HttpResponse:
-    community = selectors.community_get(community_id)
-    if not may_import_into(request.user, community):  # another community's roster does not exist for them
-        raise NotFound("community")
-    buffer = io.BytesIO()
-    services.roster_export(actor=request.user, community=community, target=buffer)
-    return _xlsx_response(buffer.getvalue(), f"gongzhi-roster-{community.code or community.pk}.xlsx")
+    """Formerly handed the roster to any staff user; a bulk export now needs a request with a purpose and
+    tiered approval (CZ-VI.3), so this address leads to the request form for the community."""
+    return redirect(f"{reverse('exports:new')}?node={community_id}")

@@ -1,14 +1,21 @@
-"""Write the roster template (instructions + 房屋 + 人员 sheets) with openpyxl in write-only mode (streamed)."""
+"""Write the roster template (instructions + 房屋 + 人员 sheets) with openpyxl in write-only mode (streamed).
+
+An export carries a watermark (exports.watermark builds it): a band above the header of every sheet, the same
+text in each sheet's printed header and footer, and the workbook's document properties. The importer skips the
+band (roster.reading), so an approved export can be edited and imported again.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gongzhi.roster.columns import (
@@ -21,6 +28,7 @@ from gongzhi.roster.columns import (
     PEOPLE_SHEET,
     RELATION_WORDS,
     USE_WORDS,
+    WATERMARK_MARK,
     Column,
 )
 
@@ -41,6 +49,56 @@ INSTRUCTIONS = [
     "8. 面积按不动产登记、测绘、合同的顺序确定（最高人民法院建筑物区分所有权解释第八条，LAW-SPC-8），请在“面积来源”中注明。",
     "",
 ]
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """Who exported, when, why: `band` is shown above each sheet, `header`/`footer` print on every page,
+    `title`/`subject`/`creator`/`keywords` and `custom` go into the document properties."""
+
+    band: str
+    header: str
+    footer: str
+    title: str
+    subject: str
+    creator: str
+    keywords: str
+    custom: dict[str, str] = field(default_factory=dict)
+
+
+BAND_FONT = Font(bold=True, color="9C0006")
+BAND_FILL = PatternFill("solid", fgColor="FFEB9C")
+# Excel stops at 255 characters in a header or footer section; "&" starts a formatting code there.
+HEADER_FOOTER_MAX = 240
+
+
+def _hf_text(text: str) -> str:
+    return text.replace("&", "&&")[:HEADER_FOOTER_MAX]
+
+
+def _mark_sheet(ws: WriteOnlyWorksheet, watermark: Watermark | None) -> None:
+    """The band row (first row; must be written before any other) and the printed header and footer."""
+    if watermark is None:
+        return
+    ws.oddHeader.center.text = _hf_text(watermark.header)
+    ws.oddFooter.center.text = _hf_text(watermark.footer)
+    ws.oddFooter.right.text = "&P / &N"
+    cell = WriteOnlyCell(ws, value=f"{WATERMARK_MARK} {watermark.band}")
+    cell.font = BAND_FONT
+    cell.fill = BAND_FILL
+    ws.append([cell])
+
+
+def _mark_properties(wb: Workbook, watermark: Watermark) -> None:
+    props = wb.properties
+    props.title = watermark.title
+    props.subject = watermark.subject
+    props.creator = props.lastModifiedBy = watermark.creator
+    props.keywords = watermark.keywords
+    props.description = watermark.band
+    props.category = WATERMARK_MARK
+    for name, value in watermark.custom.items():
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))
 
 
 def _header_row(ws: WriteOnlyWorksheet, columns: Iterable[Column]) -> list[WriteOnlyCell]:
@@ -69,8 +127,18 @@ def _instructions(ws: WriteOnlyWorksheet) -> None:
         ws.append([f"{title}的取值", "、".join(words)])
 
 
-def _data_sheet(wb: Workbook, title: str, columns: tuple[Column, ...], rows: Iterable[list[Any]]) -> None:
+def _data_sheet(
+    wb: Workbook,
+    title: str,
+    columns: tuple[Column, ...],
+    rows: Iterable[list[Any]],
+    watermark: Watermark | None,
+) -> None:
     ws = wb.create_sheet(title)
+    if watermark is not None:
+        ws.freeze_panes = "A3"  # the band and the header stay in view while scrolling
+        ws.print_title_rows = "1:2"  # and are printed on every page
+    _mark_sheet(ws, watermark)
     ws.append(_header_row(ws, columns))
     text_positions = [i for i, c in enumerate(columns) if c.key in TEXT_COLUMNS]
     for row in rows:
@@ -83,11 +151,19 @@ def _data_sheet(wb: Workbook, title: str, columns: tuple[Column, ...], rows: Ite
 
 
 def write_workbook(
-    target: Path | IO[bytes], dwellings: Iterable[list[Any]], people: Iterable[list[Any]]
+    target: Path | IO[bytes],
+    dwellings: Iterable[list[Any]],
+    people: Iterable[list[Any]],
+    watermark: Watermark | None = None,
 ) -> None:
-    """The template with the given rows (values in DWELLING_COLUMNS / PEOPLE_COLUMNS order)."""
+    """The template with the given rows (values in DWELLING_COLUMNS / PEOPLE_COLUMNS order); an export passes
+    its watermark, the empty template none."""
     wb = Workbook(write_only=True)
-    _instructions(wb.create_sheet(INSTRUCTIONS_SHEET))
-    _data_sheet(wb, DWELLINGS_SHEET, DWELLING_COLUMNS, dwellings)
-    _data_sheet(wb, PEOPLE_SHEET, PEOPLE_COLUMNS, people)
+    instructions = wb.create_sheet(INSTRUCTIONS_SHEET)
+    _mark_sheet(instructions, watermark)
+    _instructions(instructions)
+    _data_sheet(wb, DWELLINGS_SHEET, DWELLING_COLUMNS, dwellings, watermark)
+    _data_sheet(wb, PEOPLE_SHEET, PEOPLE_COLUMNS, people, watermark)
+    if watermark is not None:
+        _mark_properties(wb, watermark)
     wb.save(target)

@@ -15,4 +15,10 @@ def nav(request: HttpRequest) -> dict[str, Any]:
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated and auditor_paths(user) != [])
 
-    return {"can_audit": SimpleLazyObject(can_audit)}
+    def can_export() -> bool:
+        from gongzhi.exports.selectors import may_take_part
+
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and may_take_part(user))
+
+    return {"can_audit": SimpleLazyObject(can_audit), "can_export": SimpleLazyObject(can_export)}
