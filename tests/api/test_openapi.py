@@ -9,6 +9,14 @@ pytestmark = pytest.mark.django_db
 METHODS = {"get", "post", "patch", "put", "delete"}
 
 
+# Operations whose success response is a file (the approved, watermarked export), with its media type.
+FILE_DOWNLOADS = {
+    ("/api/v1/exports/{request_id}/download", "post"): (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
+}
+
+
 @pytest.fixture
 def schema(client):
     response = client.get("/api/v1/openapi.json")
@@ -33,6 +41,9 @@ def test_every_operation_has_a_success_and_error_schema(schema):
     for path, method, op in operations:
         ok = [c for c in op["responses"] if c.startswith("2")]
         assert ok, (path, method)
+        if (path, method) in FILE_DOWNLOADS:  # a file, not JSON, on success; errors stay JSON
+            assert "schema" in op["responses"]["200"]["content"][FILE_DOWNLOADS[path, method]]
+            ok = []
         for code in [*ok, "404", "422"]:
             content = op["responses"][code]["content"]["application/json"]
             assert "schema" in content, (path, method, code)

@@ -68,7 +68,7 @@ def test_senior_most_over_every_subset_of_roles():
 
 def _expected_allowed(action, status, party, expires_at):
     """The process restated: who may take which step from which state (independent of TRANSITIONS)."""
-    live = expires_at is None or NOW < expires_at
+    live = expires_at is None or expires_at > NOW
     if action in (Action.APPROVE, Action.REJECT):
         return status == Status.REQUESTED and party.is_approver and not party.is_requester
     if action == Action.WITHDRAW:

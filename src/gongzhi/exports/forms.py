@@ -8,7 +8,9 @@ from gongzhi.exports.models import ExportKind
 
 
 class RequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What to export"), choices=ExportKind.choices, initial=ExportKind.ROSTER)
+    kind = forms.ChoiceField(
+        label=_("What to export"), choices=ExportKind.choices, initial=ExportKind.ROSTER, required=False
+    )
     purpose = forms.CharField(
         label=_("Purpose"),
         min_length=approval.PURPOSE_MIN_CHARS,
@@ -19,6 +21,9 @@ class RequestForm(forms.Form):
     clear_identifiers = forms.BooleanField(
         label=_("Include full ID numbers and phones (otherwise they are masked)"), required=False
     )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or ExportKind.ROSTER
 
 
 class DecisionForm(forms.Form):

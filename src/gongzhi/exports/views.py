@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import GongzhiError, InvalidInput, NotFound
-from gongzhi.exports import presenting, selectors, services
+from gongzhi.exports import approval, presenting, selectors, services
 from gongzhi.exports.forms import DecisionForm, RequestForm
 from gongzhi.exports.models import ExportRequest
 
@@ -90,7 +90,7 @@ def new(request: HttpRequest) -> HttpResponse:
         "unit": selectors.unit_label(node),
         "form": form,
         "role_label": presenting.role_label(role),
-        "approver_label": presenting.role_label(services.approval.approver_role(role) if role else None),
+        "approver_label": presenting.role_label(approval.approver_role(role) if role else None),
         "valid_days": services.valid_days(node),
         "allowed": role is not None,
     }
