@@ -188,3 +188,14 @@ def test_download_is_documented_as_xlsx(client):
         in op["responses"]["200"]["content"]
     )
     assert "application/json" in op["responses"]["404"]["content"]
+
+
+def test_lists_cost_a_fixed_number_of_queries(worker, street_officer, small_tree, django_assert_max_num_queries):
+    from gongzhi.exports import services
+
+    for _ in range(5):
+        services.export_request_create(actor=worker, node=small_tree["community"], purpose=PURPOSE)
+    api = Api(street_officer)
+    api.get("/exports/awaiting")  # warm the session
+    with django_assert_max_num_queries(8):
+        assert api.get("/exports/awaiting").json()["count"] == 5

@@ -75,6 +75,19 @@ def test_role_that_may_not_export_is_forbidden(leader, small_tree):
     assert exc.value.code == "role_may_not_export" and state() == before
 
 
+def test_grid_worker_sees_the_community_but_may_not_export_it(actor, small_tree, django_user_model):
+    from gongzhi.accounts import services as accounts
+    from gongzhi.tree import services as tree
+
+    grid = tree.grid_create(actor=actor, community=small_tree["community"], name="第一网格")
+    user = make_user(django_user_model, "gridder")
+    accounts.role_assign(actor=actor, user=user, role="grid_worker", start=dt.date(2025, 1, 1), grid=grid)
+    before = state()
+    with pytest.raises(Forbidden):
+        services.export_request_create(actor=user, node=small_tree["community"], purpose=PURPOSE)
+    assert state() == before
+
+
 def test_superuser_requests_through_the_operator_command_not_the_ladder(actor, small_tree):
     before = state()
     with pytest.raises(Forbidden):

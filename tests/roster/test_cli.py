@@ -30,7 +30,7 @@ def test_export_needs_a_purpose_is_audited_and_watermarked(capsys, actor, small_
 
     call_command("import-roster", str(good_file), "--no-progress")
     out = tmp_path / "out.xlsx"
-    with pytest.raises(CommandError, match="purpose"):
+    with pytest.raises(CommandError, match="purpose|用途"):
         call_command("export-roster", "--community", "330502001001", "--purpose", "备份", str(out))
     assert not out.exists() and not AuditEntry.objects.filter(action__startswith="exports.").exists()
     call_command(

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from gongzhi.accounts.selectors import active_roles
 from gongzhi.api.errors import with_errors
 from gongzhi.api.paging import PageParams, page
 from gongzhi.exports import approval, presenting, selectors, services
@@ -73,7 +74,7 @@ class ExportRequestPage(Schema):
     items: list[ExportRequestOut]
 
 
-def request_out(user: Any, r: ExportRequest) -> dict[str, Any]:
+def request_out(user: Any, r: ExportRequest, roles: selectors.Roles | None = None) -> dict[str, Any]:
     return {
         "id": r.pk,
         "number": r.number,
@@ -93,7 +94,7 @@ def request_out(user: Any, r: ExportRequest) -> dict[str, Any]:
         "expires_at": r.expires_at,
         "download_count": r.download_count,
         "last_downloaded_at": r.last_downloaded_at,
-        "actions": presenting.actions_for(user, r),
+        "actions": presenting.actions_for(user, r, roles),
     }
 
 
@@ -112,7 +113,8 @@ def export_request_create(request: HttpRequest, payload: ExportRequestIn) -> Sta
 
 @router.get("/exports", response=with_errors({200: ExportRequestPage}), summary="My export requests")
 def export_requests_mine(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    return page(selectors.requests_of(request.user), params, lambda r: request_out(request.user, r))
+    roles = list(active_roles(request.user))
+    return page(selectors.requests_of(request.user), params, lambda r: request_out(request.user, r, roles))
 
 
 @router.get(
@@ -121,7 +123,9 @@ def export_requests_mine(request: HttpRequest, params: Query[PageParams]) -> dic
     summary="Export requests awaiting my approval",
 )
 def export_requests_awaiting(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    return page(selectors.requests_awaiting(request.user), params, lambda r: request_out(request.user, r))
+    roles = list(active_roles(request.user))
+    qs = selectors.requests_awaiting(request.user)
+    return page(qs, params, lambda r: request_out(request.user, r, roles))
 
 
 @router.get(

@@ -29,12 +29,12 @@ def shown_status(request: ExportRequest) -> str:
     return approval.shown_status(Status(request.status), request.expires_at, timezone.now())
 
 
-def actions_for(user: Any, request: ExportRequest) -> list[str]:
+def actions_for(user: Any, request: ExportRequest, roles: selectors.Roles | None = None) -> list[str]:
     return [
         str(a)
         for a in approval.allowed_actions(
             status=Status(request.status),
-            party=selectors.party_of(user, request),
+            party=selectors.party_of(user, request, roles),
             expires_at=request.expires_at,
             now=timezone.now(),
         )

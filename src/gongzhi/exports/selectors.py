@@ -7,11 +7,13 @@ take them over later. A request is visible to its requester, to whoever holds th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.accounts.models import RoleAssignment
 from gongzhi.accounts.selectors import active_roles
 from gongzhi.core.errors import Forbidden, InvalidInput, NotFound
 from gongzhi.exports import approval
@@ -26,11 +28,14 @@ def _is_superuser(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False))
 
 
-def _covering_roles(user: Any, node: Node) -> set[str]:
-    """Roles the user holds today through a node scope that contains `node`."""
-    return {
-        r.role for r in active_roles(user) if r.node_id is not None and node.path.startswith(r.scope_path)
-    }
+Roles = Sequence[RoleAssignment]
+
+
+def _covering_roles(user: Any, node: Node, roles: Roles | None = None) -> set[str]:
+    """Roles the user holds today through a node scope that contains `node` (`roles`: their active roles, when
+    the caller already has them, so a list of requests costs one query)."""
+    roles = active_roles(user) if roles is None else roles
+    return {r.role for r in roles if r.node_id is not None and node.path.startswith(r.scope_path)}
 
 
 def node_for_request(user: Any, node_id: int) -> Node:
@@ -47,10 +52,11 @@ def requesting_role(user: Any, node: Node) -> str:
     NotFound when no role of theirs covers the node (out of scope, as if it did not exist); Forbidden when
     their roles there may not export; InvalidInput when the node's level cannot be exported by that role.
     """
-    covering = _covering_roles(user, node)
-    if not covering and not _is_superuser(user):
+    # In scope as the tree pages see it: any role whose subtree holds the node (a grid worker's is the community).
+    in_scope = any(r.dwelling_id is None and node.path.startswith(r.scope_path) for r in active_roles(user))
+    if not in_scope and not _is_superuser(user):
         raise NotFound(_("No such unit."), code="node_not_found")
-    exporting = covering & approval.REQUESTING_ROLES
+    exporting = _covering_roles(user, node) & approval.REQUESTING_ROLES
     if not exporting:
         raise Forbidden(
             _("Your role may not request a bulk export of personal data."), code="role_may_not_export"
@@ -78,18 +84,18 @@ def may_take_part(user: Any) -> bool:
     return any(r.role in ladder and r.node_id for r in active_roles(user))
 
 
-def holds_role_over(user: Any, role: str, node: Node) -> bool:
+def holds_role_over(user: Any, role: str, node: Node, roles: Roles | None = None) -> bool:
     """Whether `user` holds `role` today over `node` (the platform administrator's role: is a superuser)."""
     if role == approval.PLATFORM_ADMIN:
         return _is_superuser(user)
-    return role in _covering_roles(user, node)
+    return role in _covering_roles(user, node, roles)
 
 
-def party_of(user: Any, request: ExportRequest) -> approval.Party:
+def party_of(user: Any, request: ExportRequest, roles: Roles | None = None) -> approval.Party:
     up = approval.approver_role(request.requester_role)
     return approval.Party(
         is_requester=request.requester_id == user.pk,
-        is_approver=up is not None and holds_role_over(user, up, request.node),
+        is_approver=up is not None and holds_role_over(user, up, request.node, roles),
     )
 
 

@@ -28,9 +28,8 @@ from gongzhi.policy.selectors import effective_policy
 from gongzhi.tree.models import Node
 
 VALID_DAYS_KEY = "exports.approval_valid_days"
-VALID_DAYS_DEFAULT = (
-    7  # the national pack's value (catalogue §5-style product default); used if a pack lacks it
-)
+# The national pack's value (a product default in the catalogue's §5 style), used only if no pack sets the key.
+VALID_DAYS_DEFAULT = 7
 
 # Each refusal as the error the user sees (made anew each time: an exception instance carries its traceback).
 REFUSALS: dict[Refusal, tuple[type[GongzhiError], Any, str]] = {
