@@ -190,7 +190,9 @@ def test_download_is_documented_as_xlsx(client):
     assert "application/json" in op["responses"]["404"]["content"]
 
 
-def test_lists_cost_a_fixed_number_of_queries(worker, street_officer, small_tree, django_assert_max_num_queries):
+def test_lists_cost_a_fixed_number_of_queries(
+    worker, street_officer, small_tree, django_assert_max_num_queries
+):
     from gongzhi.exports import services
 
     for _ in range(5):
