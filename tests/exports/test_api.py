@@ -71,9 +71,9 @@ def test_out_of_scope_node_is_404(worker, other_street):
     error(
         Api(worker).post("/exports", {"node_id": other_street["community"].pk, "purpose": PURPOSE}),
         404,
-        "node_not_found",
+        "not_found",
     )
-    error(Api(worker).post("/exports", {"node_id": 999999, "purpose": PURPOSE}), 404, "node_not_found")
+    error(Api(worker).post("/exports", {"node_id": 999999, "purpose": PURPOSE}), 404, "not_found")
     assert state() == before
 
 

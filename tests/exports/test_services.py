@@ -65,7 +65,7 @@ def test_out_of_scope_community_is_not_found(worker, other_street):
     before = state()
     with pytest.raises(NotFound) as exc:
         services.export_request_create(actor=worker, node=other_street["community"], purpose=PURPOSE)
-    assert exc.value.code == "node_not_found" and state() == before
+    assert exc.value.code == "not_found" and state() == before
 
 
 def test_role_that_may_not_export_is_forbidden(leader, small_tree):
@@ -75,7 +75,8 @@ def test_role_that_may_not_export_is_forbidden(leader, small_tree):
     assert exc.value.code == "role_may_not_export" and state() == before
 
 
-def test_grid_worker_sees_the_community_but_may_not_export_it(actor, small_tree, django_user_model):
+def test_grid_worker_does_not_see_the_community_as_a_unit(actor, small_tree, django_user_model):
+    """A grid worker's reach is their grid's homes, not the community node (gongzhi.access): as if missing."""
     from gongzhi.accounts import services as accounts
     from gongzhi.tree import services as tree
 
@@ -83,7 +84,7 @@ def test_grid_worker_sees_the_community_but_may_not_export_it(actor, small_tree,
     user = make_user(django_user_model, "gridder")
     accounts.role_assign(actor=actor, user=user, role="grid_worker", start=dt.date(2025, 1, 1), grid=grid)
     before = state()
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         services.export_request_create(actor=user, node=small_tree["community"], purpose=PURPOSE)
     assert state() == before
 

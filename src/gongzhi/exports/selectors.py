@@ -7,19 +7,20 @@ take them over later. A request is visible to its requester, to whoever holds th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.access.reach import NodeAccess, reach_of
+from gongzhi.access.selectors import node_get_for, not_found
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.accounts.selectors import active_roles
 from gongzhi.core.errors import Forbidden, InvalidInput, NotFound
 from gongzhi.exports import approval
 from gongzhi.exports.models import ExportRequest
 from gongzhi.tree.models import Node
-from gongzhi.tree.selectors import Access, node_get_for
 
 NO_SUCH_REQUEST = _("No such export request.")
 
@@ -34,15 +35,13 @@ Roles = Sequence[RoleAssignment]
 def _covering_roles(user: Any, node: Node, roles: Roles | None = None) -> set[str]:
     """Roles the user holds today through a node scope that contains `node` (`roles`: their active roles, when
     the caller already has them, so a list of requests costs one query)."""
-    roles = active_roles(user) if roles is None else roles
-    return {r.role for r in roles if r.node_id is not None and node.path.startswith(r.scope_path)}
+    held: Iterable[RoleAssignment] = active_roles(user) if roles is None else roles
+    return {r.role for r in held if r.node_id is not None and node.path.startswith(r.scope_path)}
 
 
 def node_for_request(user: Any, node_id: int) -> Node:
-    """A node the user sees in full (its subtree is theirs); NotFound alike for missing and out-of-scope."""
-    node, access = node_get_for(user, node_id)
-    if access != Access.FULL:
-        raise NotFound(_("No such unit."), code="node_not_found")
+    """A node the user sees in full (gongzhi.access); NotFound alike for missing and out-of-scope."""
+    node: Node = node_get_for(user, node_id)
     return node
 
 
@@ -52,10 +51,9 @@ def requesting_role(user: Any, node: Node) -> str:
     NotFound when no role of theirs covers the node (out of scope, as if it did not exist); Forbidden when
     their roles there may not export; InvalidInput when the node's level cannot be exported by that role.
     """
-    # In scope as the tree pages see it: any role whose subtree holds the node (a grid worker's is the community).
-    in_scope = any(r.dwelling_id is None and node.path.startswith(r.scope_path) for r in active_roles(user))
-    if not in_scope and not _is_superuser(user):
-        raise NotFound(_("No such unit."), code="node_not_found")
+    # In scope as the tree pages see it (gongzhi.access): a node the user may not see in full does not exist.
+    if reach_of(user).node_access(node.path) != NodeAccess.FULL:
+        raise not_found()
     exporting = _covering_roles(user, node) & approval.REQUESTING_ROLES
     if not exporting:
         raise Forbidden(
