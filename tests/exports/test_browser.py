@@ -30,9 +30,18 @@ def phone(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield lambda: browser.new_context(
-            viewport=PHONE, locale="zh-CN", is_mobile=True, accept_downloads=True
-        )
+        contexts = []
+
+        def new_context():
+            context = browser.new_context(
+                viewport=PHONE, locale="zh-CN", is_mobile=True, accept_downloads=True
+            )
+            contexts.append(context)
+            return context
+
+        yield new_context
+        for context in contexts:
+            context.close()
         browser.close()
 
 
@@ -42,9 +51,15 @@ def shot(page, tmp_path: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"exports-{name}.png"), full_page=True)
 
 
+@pytest.fixture
+def passwords(worker, street_officer):
+    """Set before the browser starts: ORM calls once Playwright's loop runs would open a second connection."""
+    for user in (worker, street_officer):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+
+
 def log_in(context, url, user):
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{url}/login/")
@@ -62,7 +77,7 @@ def no_sideways_scroll(page) -> bool:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_request_approve_download_on_a_phone(
-    live_server, phone, worker, street_officer, small_tree, residents, tmp_path
+    live_server, worker, street_officer, small_tree, residents, passwords, tmp_path, phone
 ):
     url = live_server.url
     page = log_in(phone(), url, worker)
