@@ -2,7 +2,8 @@
 
 Recreates the database named in DATABASE_URL (default gongzhi_bench), migrates, times
 `gongzhi demo --scale $BENCH_SCALE`, then measures subtree counts (p95 over random streets and districts)
-and, when present, the roster import benchmark (gongzhi.roster.bench.bench_import).
+and, when present, the roster import benchmark (gongzhi.roster.bench.bench_import), then the watermarked
+export of the largest street (gongzhi.exports.bench.bench_export).
 """
 
 from __future__ import annotations
@@ -134,6 +135,10 @@ def main() -> None:
     bench_subtree_counts()
     bench_scoped_list()
     bench_roster()
+    from gongzhi.exports.bench import bench_export
+
+    for name, value in bench_export().items():
+        emit(name, value)
 
 
 if __name__ == "__main__":

@@ -148,3 +148,11 @@ def test_operator_export_with_clear_identifiers_imports_again_unchanged(
     result = roster_import(actor=actor, source=path)
     assert result.ok, [e.message for e in result.errors]
     assert not result.changed and result.rows == 3 + 2
+
+
+def test_bench_exports_the_largest_street(small_tree, residents, other_street):
+    from gongzhi.exports.bench import bench_export, largest
+
+    assert largest("street") == small_tree["street"]  # 3 dwellings against 1
+    result = bench_export()
+    assert result["export_street_rows"] == str(3 + 2) and int(result["export_street_rows_per_s"]) > 0
