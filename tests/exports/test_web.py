@@ -60,7 +60,9 @@ def test_short_purpose_is_a_400_in_chinese(worker, small_tree):
     response = login(worker).post(
         reverse("exports:new"), {"node": small_tree["community"].pk, "purpose": "工作"}
     )
-    assert response.status_code == 400 and "请更正" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400 and "请更正" in html
+    assert 'id="send"' in html and ">工作</textarea>" in html  # the form again, with what was typed
     assert state() == before
 
 

@@ -73,27 +73,29 @@ def new(request: HttpRequest) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     form = RequestForm(request.POST or None)
-    status = 200
+    context: dict[str, Any] = {"node": node, "unit": selectors.unit_label(node), "form": form}
     try:
         role = selectors.requesting_role(request.user, node)
-        if request.method == "POST":
+    except GongzhiError as exc:  # the unit is theirs to see but not to export: say why, show no form
+        messages.error(request, str(exc))
+        return render(request, "exports/new.html", {**context, "allowed": False}, status=exc.status)
+    status = 200
+    if request.method == "POST":
+        try:
             if not form.is_valid():
                 raise InvalidInput(_("Please correct the marked fields."), code="form_invalid")
             created = services.export_request_create(actor=request.user, node=node, **form.cleaned_data)
             messages.success(request, _("Your request was sent for approval."))
             return redirect("exports:detail", request_id=created.pk)
-    except GongzhiError as exc:
-        messages.error(request, str(exc))
-        status, role = exc.status, None
-    context = {
-        "node": node,
-        "unit": selectors.unit_label(node),
-        "form": form,
-        "role_label": presenting.role_label(role),
-        "approver_label": presenting.role_label(approval.approver_role(role) if role else None),
-        "valid_days": services.valid_days(node),
-        "allowed": role is not None,
-    }
+        except GongzhiError as exc:  # shown above the form, which keeps what was typed
+            messages.error(request, str(exc))
+            status = exc.status
+    context.update(
+        allowed=True,
+        role_label=presenting.role_label(role),
+        approver_label=presenting.role_label(approval.approver_role(role)),
+        valid_days=services.valid_days(node),
+    )
     return render(request, "exports/new.html", context, status=status)
 
 
