@@ -302,3 +302,35 @@ def test_decider_still_sees_a_request_after_leaving_the_post(approved, street_of
     RoleAssignment.objects.filter(user=street_officer).update(end=timezone.localdate() - dt.timedelta(days=1))
     assert selectors.request_get_for(street_officer, approved.pk) == approved
     assert list(selectors.requests_decided_by(street_officer)) == [approved]
+
+
+def test_cz_vi_3_validity_is_a_delegable_product_default_in_the_national_pack():
+    from gongzhi.policy.packs import pack_policy
+
+    value = pack_policy("").get("exports.approval_valid_days")
+    assert value is not None and value.value == services.VALID_DAYS_DEFAULT == 7
+    assert (value.clause, value.force, value.delegable) == ("CZ-VI.3", "default", True)
+
+
+def test_cz_vi_3_whole_lifecycle_is_traced_in_the_chained_audit_trail(approved, worker, small_tree):
+    """Accountability tracing: who asked, who approved, each download, in order, on the unit's path, and the
+    hash chain still verifies."""
+    from gongzhi.audit.selectors import audit_verify
+
+    services.export_download(actor=worker, request=approved)
+    services.export_download(actor=worker, request=approved)
+    entries = list(
+        AuditEntry.objects.filter(object_type="exports.exportrequest", object_id=str(approved.pk)).order_by(
+            "seq"
+        )
+    )
+    assert [(e.action, e.actor.username) for e in entries] == [
+        ("exports.requested", "worker"),
+        ("exports.approved", "street"),
+        ("exports.downloaded", "worker"),
+        ("exports.downloaded", "worker"),
+    ]
+    assert {e.node_path for e in entries} == {small_tree["community"].path}
+    assert all(e.object_repr == approved.number for e in entries)
+    checked, broken = audit_verify()
+    assert broken is None and checked >= len(entries)
