@@ -26,10 +26,15 @@ def _book(content):
     return load_workbook(io.BytesIO(content))
 
 
+def _data(ws):
+    """The rows between the header (below the band) and the closing band."""
+    return list(ws.iter_rows(min_row=3, max_row=ws.max_row - 1, values_only=True))
+
+
 def _people(content):
     """Data rows of 人员 (after the band and the header), read with calamine like the importer."""
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name("人员")
-    return sheet.to_python()[2:]
+    return sheet.to_python()[2:-1]
 
 
 @pytest.fixture
@@ -51,6 +56,15 @@ def test_every_sheet_carries_the_band(downloaded):
         assert "月河社区" in band and "已脱敏" in band
         assert request.number in ws.oddHeader.center.text
         assert "老李" in ws.oddFooter.center.text
+
+
+def test_data_sheets_close_with_a_band_counting_their_rows(downloaded):
+    _, made = downloaded
+    wb = _book(made.content)
+    for title, rows in (("房屋", 3), ("人员", 2)):
+        last = wb[title].cell(row=wb[title].max_row, column=1).value
+        assert wb[title].max_row == 1 + 1 + rows + 1  # band, header, rows, closing band
+        assert last.startswith(WATERMARK_MARK) and f"本表共{rows}行数据" in last and PURPOSE in last
 
 
 def test_watermark_time_is_the_download_time_in_shanghai(downloaded):
@@ -99,7 +113,7 @@ def test_subtree_export_holds_only_that_building(actor, worker, street_officer, 
     r = services.export_request_approve(actor=street_officer, request=r)
     made = services.export_download(actor=worker, request=r)
     dwellings = _book(made.content)["房屋"]
-    numbers = [row[4] for row in dwellings.iter_rows(min_row=3, values_only=True)]
+    numbers = [row[4] for row in _data(dwellings)]
     assert numbers == ["909"] and made.counts == {"dwellings": 1, "people": 0}
 
 
@@ -121,7 +135,7 @@ def test_street_export_spans_its_communities(street_officer, district_officer, s
     r = services.export_request_approve(actor=district_officer, request=r)
     made = services.export_download(actor=street_officer, request=r)
     assert made.counts["dwellings"] == Dwelling.objects.count() == 4
-    codes = {row[0] for row in _book(made.content)["房屋"].iter_rows(min_row=3, values_only=True)}
+    codes = {row[0] for row in _data(_book(made.content)["房屋"])}
     assert codes == {"330502001001", "330502001002"}
 
 

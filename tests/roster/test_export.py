@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from gongzhi.exports.services import export_by_operator
+from gongzhi.roster.columns import WATERMARK_MARK
 from gongzhi.roster.services import roster_import, roster_template
 from gongzhi.tree import services as tree
 
@@ -27,10 +28,13 @@ def roster_export(*, actor, community, target):
 
 
 def _rows(path):
-    """The data sheets below the watermark band (row 1), whose text holds the export time."""
+    """The data sheets without the watermark bands (first and last row), whose text holds the export time."""
     wb = load_workbook(path, read_only=True)
     return {
-        name: [tuple(r) for r in wb[name].iter_rows(min_row=2, values_only=True)] for name in ("房屋", "人员")
+        name: [
+            tuple(r) for r in wb[name].iter_rows(values_only=True) if not str(r[0]).startswith(WATERMARK_MARK)
+        ]
+        for name in ("房屋", "人员")
     }
 
 

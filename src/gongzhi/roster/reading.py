@@ -69,8 +69,8 @@ def _is_watermark(cells: Sequence[Any]) -> bool:
 
 
 def _numbered(rows: Iterator[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
-    """(row number, cells) of the non-blank rows."""
-    return ((number, cells) for number, cells in rows if not _blank(cells))
+    """(row number, cells) of the non-blank rows (an export's closing watermark band is no data either)."""
+    return ((number, cells) for number, cells in rows if not _blank(cells) and not _is_watermark(cells))
 
 
 def looks_like_xlsx(path: Path, display_name: str) -> bool:

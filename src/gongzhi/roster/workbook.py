@@ -1,8 +1,9 @@
 """Write the roster template (instructions + 房屋 + 人员 sheets) with openpyxl in write-only mode (streamed).
 
-An export carries a watermark (exports.watermark builds it): a band above the header of every sheet, the same
-text in each sheet's printed header and footer, and the workbook's document properties. The importer skips the
-band (roster.reading), so an approved export can be edited and imported again.
+An export carries a watermark (exports.watermark builds it): a band above the header of every sheet, a closing
+band after the rows of each data sheet, the same text in each sheet's printed header and footer, and the
+workbook's document properties. The importer skips the bands (roster.reading), so an approved export can be
+edited and imported again.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ INSTRUCTIONS = [
 
 @dataclass(frozen=True)
 class Watermark:
-    """Who exported, when, why: `band` is shown above each sheet, `header`/`footer` print on every page,
+    """Who exported, when, why: `band` is shown above each sheet, `footer` closes each data sheet (after its
+    rows, with their count) and, with `header`, prints on every page;
     `title`/`subject`/`creator`/`keywords` and `custom` go into the document properties."""
 
     band: str
@@ -83,7 +85,11 @@ def _mark_sheet(ws: WriteOnlyWorksheet, watermark: Watermark | None) -> None:
     ws.oddHeader.center.text = _hf_text(watermark.header)
     ws.oddFooter.center.text = _hf_text(watermark.footer)
     ws.oddFooter.right.text = "&P / &N"
-    cell = WriteOnlyCell(ws, value=f"{WATERMARK_MARK} {watermark.band}")
+    _band(ws, watermark.band)
+
+
+def _band(ws: WriteOnlyWorksheet, text: str) -> None:
+    cell = WriteOnlyCell(ws, value=f"{WATERMARK_MARK} {text}")
     cell.font = BAND_FONT
     cell.fill = BAND_FILL
     ws.append([cell])
@@ -141,6 +147,7 @@ def _data_sheet(
     _mark_sheet(ws, watermark)
     ws.append(_header_row(ws, columns))
     text_positions = [i for i, c in enumerate(columns) if c.key in TEXT_COLUMNS]
+    count = 0
     for row in rows:
         cells: list[Any] = list(row)
         for pos in text_positions:
@@ -148,6 +155,9 @@ def _data_sheet(
             cell.number_format = "@"
             cells[pos] = cell
         ws.append(cells)
+        count += 1
+    if watermark is not None:  # the closing band: where the sheet ends, and how many rows it should hold
+        _band(ws, f"本表共{count}行数据，至此结束｜{watermark.footer}")
 
 
 def write_workbook(
