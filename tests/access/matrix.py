@@ -27,6 +27,10 @@ REGISTRARS = frozenset({"SU", "CW"})  # register homes, ownerships
 VISITORS = frozenset({"SU", "CW", "GL", "GW"})  # keep people and households up to date
 BODY_VIEW = HOUSEHOLD - {"GL", "GW"}  # the compound's committee: below the grid's community, not on its grid
 AUDITORS = frozenset({"SU", "DO", "SO"})
+# Bulk exports (CZ-VI.3): the roles that may ask for one over the community; a community worker's request is
+# seen by its requester and by the street officer who approves it (exports.approval), nobody else.
+EXPORTERS = frozenset({"DO", "SO", "CW"})
+EXPORT_PARTIES = frozenset({"CW", "SO"})
 HISTORY = OFFICERS_AND_WORKER
 
 Payload = Callable[[dict[str, int]], dict[str, Any]]
@@ -229,6 +233,52 @@ API_ROWS = [
     ),
     api("GET", "/bodies/{body_id}/compliance", "/bodies/{body}/compliance", BODY_VIEW),
     api("GET", "/communities/{node_id}/compliance", "/communities/{community}/compliance", COMMUNITY_FULL),
+    # bulk exports (CZ-VI.3): {export} waits for a street officer; {export_ok} is approved and the worker's
+    api("GET", "/exports", "/exports", ALL),
+    api("GET", "/exports/awaiting", "/exports/awaiting", ALL),
+    api(
+        "POST",
+        "/exports",
+        "/exports",
+        EXPORTERS,
+        forbid=frozenset({"SU"}),
+        payload=lambda i: {"node_id": i["community"], "purpose": "入户走访核对花名册信息"},
+        code={"SU": "role_may_not_export"},
+    ),
+    api("GET", "/exports/{request_id}", "/exports/{export}", EXPORT_PARTIES),
+    api(
+        "POST",
+        "/exports/{request_id}/approve",
+        "/exports/{export}/approve",
+        frozenset({"SO"}),
+        forbid=frozenset({"CW"}),
+        code={"CW": "own_request"},
+    ),
+    api(
+        "POST",
+        "/exports/{request_id}/reject",
+        "/exports/{export}/reject",
+        frozenset({"SO"}),
+        forbid=frozenset({"CW"}),
+        payload=lambda i: {"note": "范围过大"},
+        code={"CW": "own_request"},
+    ),
+    api(
+        "POST",
+        "/exports/{request_id}/withdraw",
+        "/exports/{export}/withdraw",
+        frozenset({"CW"}),
+        forbid=frozenset({"SO"}),
+        code={"SO": "not_your_step"},
+    ),
+    api(
+        "POST",
+        "/exports/{request_id}/download",
+        "/exports/{export_ok}/download",
+        frozenset({"CW"}),
+        forbid=frozenset({"SO"}),
+        code={"SO": "not_your_step"},
+    ),
 ]
 
 WEB_ROWS = [
@@ -264,7 +314,38 @@ WEB_ROWS = [
     web("roster:template", "GET", "/roster/template.xlsx", REGISTRARS),
     web("roster:job", "GET", "/roster/jobs/{job}/", REGISTRARS),
     web("roster:job_status", "GET", "/roster/jobs/{job}/status/", REGISTRARS),
-    web("roster:export", "GET", "/roster/export/{community}/", REGISTRARS),
+    web("roster:export", "GET", "/roster/export/{community}/", COMMUNITY_FULL),  # to exports:new
+    web("exports:mine", "GET", "/exports/", ALL),
+    web("exports:awaiting", "GET", "/exports/awaiting/", ALL),
+    web("exports:new", "GET", "/exports/new/?node={community}", EXPORTERS, forbid=frozenset({"SU"})),
+    web(
+        "exports:new",
+        "POST",
+        "/exports/new/?node={community}",
+        EXPORTERS,
+        forbid=frozenset({"SU"}),
+        payload=lambda i: {"purpose": "入户走访核对花名册信息"},
+    ),
+    web("exports:detail", "GET", "/exports/{export}/", EXPORT_PARTIES),
+    web("exports:approve", "POST", "/exports/{export}/approve/", frozenset({"SO"}), forbid=frozenset({"CW"})),
+    web(
+        "exports:reject",
+        "POST",
+        "/exports/{export}/reject/",
+        frozenset({"SO"}),
+        forbid=frozenset({"CW"}),
+        payload=lambda i: {"note": "范围过大"},
+    ),
+    web(
+        "exports:withdraw", "POST", "/exports/{export}/withdraw/", frozenset({"CW"}), forbid=frozenset({"SO"})
+    ),
+    web(
+        "exports:download",
+        "POST",
+        "/exports/{export_ok}/download/",
+        frozenset({"CW"}),
+        forbid=frozenset({"SO"}),
+    ),
 ]
 
 # URL names that are not objects of a scope, each with where it is tested.

@@ -33,7 +33,7 @@ def snapshot() -> dict[str, Any]:
     labels = [
         "tree.node", "tree.dwelling", "tree.grid", "people.person", "people.persontag", "people.residency",
         "people.ownership", "bodies.body", "bodies.bodymembership", "accounts.roleassignment",
-        "accounts.apitoken", "roster.importjob", "policy.policyoverride",
+        "accounts.apitoken", "roster.importjob", "policy.policyoverride", "exports.exportrequest",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:

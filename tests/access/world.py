@@ -133,9 +133,44 @@ def build_world(actor: Any, django_user_model: Any) -> World:
     # Import jobs are private to their uploader: the community worker's is in scope, the administrator's not.
     ins["job"] = ImportJob.objects.create(created_by=users["CW"], file_name="in.xlsx")
     out["job"] = ImportJob.objects.create(created_by=actor, file_name=f"{OUT_MARK}.xlsx")
+    ins["export"], ins["export_ok"] = _exports(users, ins["community"])
+    out["export"], out["export_ok"] = _exports_elsewhere(users, out["community"])
     world = World(ins=ins, out=out, users=users)
     for short, user in users.items():
         client = Client()
         client.force_login(user)
         world.clients[short] = client
     return world
+
+
+def _exports(users: dict[str, Any], community: Any) -> tuple[Any, Any]:
+    """The community worker's export requests: one waiting for the street officer, one approved by them."""
+    from gongzhi.exports import services as exports
+
+    purpose = "入户走访核对花名册信息"
+    waiting = exports.export_request_create(actor=users["CW"], node=community, purpose=purpose)
+    approved = exports.export_request_create(actor=users["CW"], node=community, purpose=purpose)
+    return waiting, exports.export_request_approve(actor=users["SO"], request=approved)
+
+
+def _exports_elsewhere(users: dict[str, Any], community: Any) -> tuple[Any, Any]:
+    """Their mirrors out of scope (no role there to go through the services, so stored directly)."""
+    from django.utils import timezone
+
+    from gongzhi.exports.models import ExportRequest
+
+    from gongzhi.accounts import services as accounts
+
+    now = timezone.now()
+    decider = accounts.user_create(actor=users["SU"], username="m-out-so", password="pw-matrix-2026")
+    common = {"requester": users["SU"], "requester_role": "community_worker", "node": community}
+    waiting = ExportRequest.objects.create(purpose=f"{OUT_MARK}花名册", **common)
+    approved = ExportRequest.objects.create(
+        purpose=f"{OUT_MARK}花名册",
+        status="approved",
+        approver=decider,
+        decided_at=now,
+        expires_at=now + dt.timedelta(days=7),
+        **common,
+    )
+    return waiting, approved

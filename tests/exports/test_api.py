@@ -106,10 +106,10 @@ def test_stairwell_is_400(worker, small_tree):
 def test_missing_and_not_yours_answer_alike(requested, district_officer, other_street_officer):
     for user in (district_officer, other_street_officer):
         api = Api(user)
-        a = error(api.get(f"/exports/{requested.pk}"), 404, "export_not_found")
-        b = error(api.get(f"/exports/{requested.pk + 1000}"), 404, "export_not_found")
+        a = error(api.get(f"/exports/{requested.pk}"), 404, "not_found")
+        b = error(api.get(f"/exports/{requested.pk + 1000}"), 404, "not_found")
         assert a == b
-        error(api.post(f"/exports/{requested.pk}/approve"), 404, "export_not_found")
+        error(api.post(f"/exports/{requested.pk}/approve"), 404, "not_found")
         assert api.get("/exports/awaiting").json()["count"] == 0
 
 

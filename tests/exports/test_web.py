@@ -156,3 +156,20 @@ def test_withdraw(requested, worker):
 def test_english_after_switching(worker, small_tree):
     html = login(worker).get(_new(small_tree["community"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Request an export of personal data" in html
+
+
+def test_past_decider_who_left_sees_the_request_but_a_step_is_404(approved, street_officer):
+    """Seeing a request one decided is not a right to act on it: a refused step answers like a missing one."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=street_officer).update(end=timezone.localdate() - dt.timedelta(days=1))
+    client = login(street_officer)
+    assert client.get(reverse("exports:detail", args=[approved.pk])).status_code == 200
+    before = state()
+    assert client.post(reverse("exports:download", args=[approved.pk])).status_code == 404
+    assert client.post(reverse("exports:withdraw", args=[approved.pk])).status_code == 404
+    assert state() == before

@@ -87,8 +87,8 @@ def test_users_who_register_no_homes_find_no_roster_pages(client, django_user_mo
     client.force_login(user)
     before = counts()
     assert _upload(client, good_file).status_code == 404
-    export = client.get(reverse("roster:export", args=[small_tree["community"].pk]))
-    assert export.status_code == 302 and not export.content  # to the request form, no file
+    # A community they do not see: no file and no way to the request form either.
+    assert client.get(reverse("roster:export", args=[small_tree["community"].pk])).status_code == 404
     assert counts() == before and not ImportJob.objects.exists()
 
 

@@ -105,10 +105,10 @@ def request_get_for(user: Any, request_id: int) -> ExportRequest:
     """The request if `user` is its requester, may approve it, or decided it; else NotFound (also if missing)."""
     request = _with_related(ExportRequest.objects.filter(pk=request_id)).first()
     if request is None or not getattr(user, "is_authenticated", False):
-        raise NotFound(NO_SUCH_REQUEST, code="export_not_found")
+        raise NotFound(NO_SUCH_REQUEST, code="not_found")
     party = party_of(user, request)
     if not (party.is_requester or party.is_approver or request.approver_id == user.pk):
-        raise NotFound(NO_SUCH_REQUEST, code="export_not_found")
+        raise NotFound(NO_SUCH_REQUEST, code="not_found")
     return request
 
 

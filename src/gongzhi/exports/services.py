@@ -33,7 +33,7 @@ VALID_DAYS_DEFAULT = 7
 
 # Each refusal as the error the user sees (made anew each time: an exception instance carries its traceback).
 REFUSALS: dict[Refusal, tuple[type[GongzhiError], Any, str]] = {
-    Refusal.NOT_PARTY: (NotFound, selectors.NO_SUCH_REQUEST, "export_not_found"),
+    Refusal.NOT_PARTY: (NotFound, selectors.NO_SUCH_REQUEST, "not_found"),
     Refusal.WRONG_ACTOR: (Forbidden, _("This step is not yours to take on this request."), "not_your_step"),
     Refusal.OWN_REQUEST: (Forbidden, _("Nobody may approve or reject their own request."), "own_request"),
     Refusal.WRONG_STATE: (

@@ -120,6 +120,8 @@ def _step(
         if not form.is_valid():
             raise InvalidInput(_("The note is too long."), code="note_too_long")
         run(export, form.cleaned_data["note"])
+    except NotFound as exc:  # seen (e.g. as its past decider) but not a party to this step: as if missing
+        raise Http404(str(exc)) from exc
     except GongzhiError as exc:
         messages.error(request, str(exc))
         export.refresh_from_db()
@@ -162,6 +164,8 @@ def download(request: HttpRequest, request_id: int) -> HttpResponse:
     export = _get(request, request_id)
     try:
         made = services.export_download(actor=request.user, request=export)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
     except GongzhiError as exc:
         messages.error(request, str(exc))
         export.refresh_from_db()

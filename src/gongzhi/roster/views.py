@@ -118,6 +118,12 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, community_id: int) -> HttpResponse:
-    """Formerly handed the roster to any staff user; a bulk export now needs a request with a purpose and
-    tiered approval (CZ-VI.3), so this address leads to the request form for the community."""
+    """Formerly handed the roster out directly; a bulk export now needs a request with a purpose and tiered
+    approval (CZ-VI.3), so this address leads to the request form, for a community the user sees in full."""
+    from gongzhi.exports.selectors import node_for_request
+
+    try:
+        node_for_request(request.user, community_id)
+    except NotFound as exc:
+        raise Http404 from exc
     return redirect(f"{reverse('exports:new')}?node={community_id}")
