@@ -159,8 +159,6 @@ def _exports_elsewhere(users: dict[str, Any], community: Any) -> tuple[Any, Any]
 
     from gongzhi.exports.models import ExportRequest
 
-    from gongzhi.accounts import services as accounts
-
     now = timezone.now()
     decider = accounts.user_create(actor=users["SU"], username="m-out-so", password="pw-matrix-2026")
     common = {"requester": users["SU"], "requester_role": "community_worker", "node": community}
