@@ -116,6 +116,13 @@ def bench_tally() -> None:
         emit(name, value)
 
 
+def bench_audit() -> None:
+    from gongzhi.audit.bench import bench_verify
+
+    for name, value in bench_verify(int(os.environ.get("BENCH_AUDIT_ENTRIES", "200000"))).items():
+        emit(name, value)
+
+
 def main() -> None:
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     os.environ["DATABASE_URL"] = url
@@ -139,6 +146,7 @@ def main() -> None:
 
     for name, value in bench_export().items():
         emit(name, value)
+    bench_audit()
 
 
 if __name__ == "__main__":

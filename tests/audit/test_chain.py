@@ -89,3 +89,23 @@ def test_postgresql_refuses_update_and_delete(small_tree):
     ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [entry.pk])
+
+
+def test_postgresql_reader_gives_the_orm_rows(small_tree, a_person):
+    """verify reads PostgreSQL without the ORM (for speed); it must see exactly what the ORM reads."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the raw chain reader is used on PostgreSQL only (SQLite run)")
+    from gongzhi.audit.context import current_ip
+    from gongzhi.audit.selectors import _chain_rows_orm, _chain_rows_postgresql
+    from gongzhi.audit.services import audit_record
+
+    odd = {"名": '引号"与\\反斜杠\n', "nested": {"b": [1, "二", None], "a": True}, "float": 0.1}
+    for ip in ("2001:DB8:0::1", "::FFFF:10.0.0.1", "10.0.0.1", None):
+        token = current_ip.set(ip)
+        try:
+            with transaction.atomic():
+                audit_record(actor=None, action="test.odd", obj=a_person, before=odd, after={"x": ip})
+        finally:
+            current_ip.reset(token)
+    assert list(_chain_rows_postgresql(7)) == list(_chain_rows_orm(7))
+    assert audit_verify()[1] is None

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
@@ -131,6 +132,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
         elif "parse request body" in exc.message:
             message = _("The request body is not valid JSON.")
         return respond(request, exc.status_code, error_body(code, message))
+
+    @api.exception_handler(MultiPartParserError)
+    def on_unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # Reading a malformed form body (e.g. multipart without a boundary) for the session's CSRF check.
+        return respond(request, 400, error_body("bad_request", _("The request body could not be read.")))
 
     @api.exception_handler(IntegrityError)
     def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:

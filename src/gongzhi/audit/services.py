@@ -7,6 +7,7 @@ import decimal
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -83,12 +84,25 @@ def _build(actor_id: int | None, change: Change, seq: int, prev_hash: str, at: d
         node_path=change.node_path,
         before=_jsonable(_masked(change.before)) if change.before is not None else None,
         after=_jsonable(_masked(change.after)) if change.after is not None else None,
-        source_ip=current_ip.get(),
+        source_ip=_normal_ip(current_ip.get()),
         seq=seq,
         prev_hash=prev_hash,
     )
     entry.entry_hash = chain.entry_hash(prev_hash, entry.chain_fields())
     return entry
+
+
+def _normal_ip(ip: str | None) -> str | None:
+    """The address as the database gives it back (PostgreSQL's inet lower-cases and compresses IPv6), so the
+    hash computed here matches the one `audit verify` recomputes from the stored row."""
+    if ip and ":" in ip:
+        from django.utils.ipv6 import clean_ipv6_address
+
+        try:
+            return clean_ipv6_address(ip)
+        except ValidationError:
+            return ip
+    return ip
 
 
 def _actor_id(actor: Any) -> int | None:
