@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,38 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_second_factor(monkeypatch):
+    """In tests, `client.force_login(user)` stands for a completed log-in: the password and, where the user
+    has or needs an authenticator (accounts.two_factor), its code. Tests of the second factor itself log in
+    with `client.login()` or through the log-in page, which stop after the password as in real life."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def verify_session(client: Any, user: Any) -> None:
+    """Mark the client's session as past its second factor (confirming an authenticator if it has none)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from gongzhi.accounts.two_factor import confirmed_device, second_factor_required
+
+    device = confirmed_device(user)
+    if device is None and not second_factor_required(user):
+        return
+    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.fixture

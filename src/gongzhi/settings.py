@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): second factor confirmed this session
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongzhi.accounts.middleware.SecondFactorMiddleware",  # after OTP and messages: code or set-up page first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gongzhi.audit.middleware.AuditRequestMiddleware",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from base64 import b32decode
 from pathlib import Path
 
 import pytest
@@ -45,14 +46,26 @@ def shot(page, tmp_path: Path, name: str, *, full_page: bool = True) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
 
+def code_for(key: bytes) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(key):06d}"
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_walk_tree_to_dwelling_on_a_phone(live_server, site, browser_page, tmp_path):
+def test_walk_tree_to_dwelling_on_a_phone(live_server, site, actor, browser_page, tmp_path):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=actor, name="phone", confirmed=True)
     page = browser_page
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "pw-admin-123")
     page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/account/verify/**")  # the administrator may reveal: code first
+    page.fill("#otp-token", code_for(device.bin_key))
+    page.click("#otp-verify button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     page.wait_for_selector(".gz-chart svg")  # ECharts and our charts.js load from the static files
     shot(page, tmp_path, "1-home")
@@ -84,7 +97,15 @@ def test_community_page_on_a_desktop(live_server, site, browser_page, tmp_path):
     page.fill("#id_username", "admin")
     page.fill("#id_password", "pw-admin-123")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    # No authenticator yet: the security page, until one is set up and confirmed.
+    page.wait_for_url(f"{live_server.url}/account/security/**")
+    page.goto(f"{live_server.url}/tree/{site['community'].pk}/")
+    page.wait_for_url(f"{live_server.url}/account/security/**")
+    page.click("form:has(input[value=start]) button")
+    key = (page.text_content("#otp-key") or "").strip()
+    page.fill("input[name=token]", code_for(b32decode(key + "=" * (-len(key) % 8))))
+    page.click("form:has(input[value=confirm]) button")
+    page.wait_for_selector("#otp-status")
     page.goto(f"{live_server.url}/tree/{site['community'].pk}/")
     page.click("text=查看适用政策")  # htmx loads the policy table into the page
     page.wait_for_selector("#policy-entries")

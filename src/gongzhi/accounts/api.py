@@ -6,13 +6,14 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
 from gongzhi.accounts import tokens
+from gongzhi.api.auth import session_auth
 from gongzhi.api.errors import with_errors
 
-# A token cannot mint or revoke tokens: managing them needs the browser session (and its CSRF check).
-router = Router(auth=django_auth)
+# A token cannot mint or revoke tokens: managing them needs the browser session (and its CSRF check), past its
+# second factor where the user has or needs one (so a stolen password alone cannot mint a token).
+router = Router(auth=session_auth)
 
 
 class TokenOut(Schema):

@@ -7,6 +7,7 @@ validators (at least 8 characters, not a common password), although create_user 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,31 @@ def _user_create(*, actor: Any, username: str, hashed: str, person: Person | Non
     return user
 
 
+def demo_totp_key(username: str) -> str:
+    """The demo's authenticator secret for `username` (hex, as django-otp stores it): fixed and public, like
+    the demo password, so that a re-generated demo, the printed log-ins and the browser tests keep working."""
+    return hashlib.sha1(f"gongzhi-demo-totp:{username}".encode()).hexdigest()
+
+
+def demo_second_factor(*, actor: Any, user: Any) -> None:
+    """Enrol a demo user whose role needs a second factor (accounts.two_factor) with the demo secret."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from gongzhi.accounts.two_factor import confirmed_device, second_factor_required
+
+    if not second_factor_required(user) or confirmed_device(user) is not None:
+        return
+    device = TOTPDevice.objects.create(
+        user=user, name="demo", key=demo_totp_key(user.get_username()), confirmed=True
+    )
+    audit_record(
+        actor=actor,
+        action="accounts.second_factor_confirmed",
+        obj=device,
+        after={"confirmed": True, "demo_key": True},
+    )
+
+
 def logins_create(*, actor: Any, scopes: LoginScopes, start: dt.date, hashed: str) -> list[AbstractBaseUser]:
     """A user and an open role assignment per role (roles through accounts.services, which audit)."""
     where: dict[Role, dict[str, Any]] = {
@@ -106,4 +132,6 @@ def logins_create(*, actor: Any, scopes: LoginScopes, start: dt.date, hashed: st
         )
         accounts.role_assign(actor=actor, user=user, role=role.value, start=start, **scope)
         users.append(user)
+    for user in [actor, *users]:  # the administrator (the acting user) too
+        demo_second_factor(actor=actor, user=user)
     return users

@@ -23,6 +23,7 @@ urlpatterns = [
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     path("me/", views.my_data, name="my_data"),
     path("account/security/", views.security, name="security"),
+    path("account/verify/", views.second_factor, name="second_factor"),
     path("audit/", views.audit_search, name="audit_search"),
     path("history/<str:kind>/<int:object_id>/", views.history, name="history"),
 ]

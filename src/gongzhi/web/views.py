@@ -192,7 +192,7 @@ def security(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "start":
-                two_factor.totp_setup_start(actor=request.user)
+                two_factor.totp_setup_start(actor=request.user, verified=two_factor.is_verified(request.user))
             elif action == "confirm":
                 two_factor.totp_setup_confirm(
                     actor=request.user, request=request, token=request.POST.get("token", "")
@@ -208,5 +208,32 @@ def security(request: HttpRequest) -> HttpResponse:
         "pending": pending,
         "manual_key": two_factor.manual_key(pending) if pending else "",
         "verified": two_factor.is_verified(request.user),
+        "required": two_factor.second_factor_required(request.user),
     }
     return render(request, "web/security.html", context, status=status)
+
+
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """The code page after the password, for users with an authenticator (see accounts.two_factor)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from gongzhi.accounts import two_factor
+    from gongzhi.core.errors import GongzhiError
+
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    if two_factor.is_verified(request.user) or two_factor.confirmed_device(request.user) is None:
+        return redirect(next_url or "web:home")
+    status = 200
+    if request.method == "POST":
+        try:
+            two_factor.totp_verify(request=request, token=request.POST.get("token", ""))
+            return redirect(next_url or "web:home")
+        except GongzhiError as exc:
+            messages.error(request, str(exc))
+            status = exc.status
+    return render(request, "web/second_factor.html", {"next": next_url}, status=status)
