@@ -48,9 +48,8 @@ FROM {table} ORDER BY seq
 
 
 def _chain_rows_postgresql(batch: int) -> Iterator[ChainRow]:
-    scan = json.scanner.make_scanner(
-        json.JSONDecoder()
-    )  # json.loads() less its whitespace checks: jsonb has none
+    # json.loads() less its per-call whitespace checks (jsonb text has none around the value).
+    scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
     with connection.chunked_cursor() as cursor:  # a server-side cursor: memory stays flat
         cursor.execute(_CHAIN_SQL.format(table=AuditEntry._meta.db_table))
         while rows := cursor.fetchmany(batch):
