@@ -16,8 +16,10 @@ from gongzhi.tree.api import router as tree_router
 DESCRIPTION = """Territorial tree, dwellings, people and bodies of residential communities (共治).
 
 * **Authentication**: a personal token (`Authorization: Bearer gz_…`, created on the web site's "API tokens"
-  page or with `POST /api/v1/tokens`), or the Django session (log in on the web site first; unsafe methods then
-  need the CSRF token in the `X-CSRFToken` header). A token acts as its user, within that user's roles.
+  page or with `POST /api/v1/tokens`), or the Django session (log in on the web site first, with your second
+  factor where your account has or needs one, else `403 second_factor_required`; unsafe methods then need the
+  CSRF token in the `X-CSRFToken` header). A token acts as its user, within that user's roles; creating one
+  needs such a verified session.
 * **Errors** are always `{"code": "<stable code>", "message": "<text>", "details": [{"field", "code",
   "message"}]}`; messages follow `Accept-Language` (Simplified Chinese by default, `en` for English).
 * **Lists** take `limit` (1-200, default 50) and `offset` and answer `{"count", "limit", "offset", "items"}`.
