@@ -64,7 +64,7 @@ def second_factor_pending(user: Any) -> str | None:
 
 
 @transaction.atomic
-def totp_setup_start(*, actor: Any, verified: bool = True) -> TOTPDevice:
+def totp_setup_start(*, actor: Any, verified: bool) -> TOTPDevice:
     """A new, unconfirmed authenticator for the acting user (replacing an unconfirmed one).
 
     Precondition: `verified`, when the user already has a confirmed authenticator, is whether this session
