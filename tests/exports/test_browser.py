@@ -51,21 +51,37 @@ def shot(page, tmp_path: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"exports-{name}.png"), full_page=True)
 
 
+AUTHENTICATORS: dict[str, bytes] = {}
+
+
 @pytest.fixture
 def passwords(worker, street_officer):
-    """Set before the browser starts: ORM calls once Playwright's loop runs would open a second connection."""
+    """Set before the browser starts: ORM calls once Playwright's loop runs would open a second connection.
+    The community worker may reveal personal data, so it also gets an authenticator (second factor at log-in)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     for user in (worker, street_officer):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
+    AUTHENTICATORS.clear()
+    AUTHENTICATORS[worker.username] = TOTPDevice.objects.create(
+        user=worker, name="phone", confirmed=True
+    ).bin_key
 
 
 def log_in(context, url, user):
+    from django_otp.oath import totp
+
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{url}/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    if user.username in AUTHENTICATORS:
+        page.wait_for_url(f"{url}/account/verify/**")
+        page.fill("#otp-token", f"{totp(AUTHENTICATORS[user.username]):06d}")
+        page.click("#otp-verify button[type=submit]")
     page.wait_for_url(f"{url}/")
     return page
 
