@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("roster/", include("gongzhi.roster.urls")),
     path("exports/", include("gongzhi.exports.urls")),
+    path("votes/", include("gongzhi.voting.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.DEBUG:

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     MEMBERSHIP = "membership"
     COMPLIANCE = "compliance"  # a community's body-compliance list
     HISTORY = "history"  # an object's audit history page
+    VOTE = "vote"  # a vote, its roll, ballots and result (change: open, close, publish, enter paper ballots)
 
 
 class Action(StrEnum):
@@ -36,7 +37,7 @@ class Action(StrEnum):
 V, C = Action.VIEW, Action.CHANGE
 _HOUSEHOLD = (Kind.DWELLING, Kind.PERSON, Kind.RESIDENCY, Kind.OWNERSHIP)
 _GOVERNANCE = (Kind.BODY, Kind.MEMBERSHIP)
-_EVERYTHING = (Kind.NODE, Kind.GRID, *_HOUSEHOLD, *_GOVERNANCE, Kind.COMPLIANCE, Kind.HISTORY)
+_EVERYTHING = (Kind.NODE, Kind.GRID, *_HOUSEHOLD, *_GOVERNANCE, Kind.COMPLIANCE, Kind.HISTORY, Kind.VOTE)
 
 
 def _grant(kinds: tuple[Kind, ...], *actions: Action) -> dict[Kind, frozenset[Action]]:
@@ -57,7 +58,7 @@ CAPABILITIES: dict[Role, dict[Kind, frozenset[Action]]] = {
     Role.DISTRICT_OFFICER: _OFFICER,
     Role.STREET_OFFICER: _OFFICER,
     Role.COMMUNITY_WORKER: _merge(
-        _grant(_EVERYTHING, V), _grant((Kind.NODE, Kind.GRID, *_HOUSEHOLD, *_GOVERNANCE), C)
+        _grant(_EVERYTHING, V), _grant((Kind.NODE, Kind.GRID, *_HOUSEHOLD, *_GOVERNANCE, Kind.VOTE), C)
     ),
     # Grid staff visit households and keep their records up to date (CZ-II.5#1, HZ-A.6.1.1.1).
     Role.GRID_LEADER: _merge(
@@ -66,12 +67,16 @@ CAPABILITIES: dict[Role, dict[Kind, frozenset[Action]]] = {
     Role.GRID_WORKER: _merge(
         _grant((Kind.GRID, *_HOUSEHOLD, *_GOVERNANCE), V), _grant((Kind.PERSON, Kind.RESIDENCY), C)
     ),
-    Role.BUILDING_LEADER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
-    Role.OWNERS_COMMITTEE_MEMBER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
-    Role.SUPERVISORY_COMMITTEE_MEMBER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
+    # Votes are the owners' business (LAW-CC-278): their committee runs them with the community worker, the
+    # supervisory committee and the building leader follow them; grid and property staff have no part.
+    Role.BUILDING_LEADER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE, Kind.VOTE), V),
+    Role.OWNERS_COMMITTEE_MEMBER: _merge(
+        _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE, Kind.VOTE), V), _grant((Kind.VOTE,), C)
+    ),
+    Role.SUPERVISORY_COMMITTEE_MEMBER: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE, Kind.VOTE), V),
     Role.PROPERTY_STAFF: _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE), V),
     # A resident's own household; bodies and their members are published to the compound and community.
-    Role.RESIDENT: _grant((*_HOUSEHOLD, *_GOVERNANCE), V),
+    Role.RESIDENT: _grant((*_HOUSEHOLD, *_GOVERNANCE, Kind.VOTE), V),
 }
 
 # Kinds every role that may view them also sees on the nodes above its scope (published to it).

@@ -127,3 +127,19 @@ def person_q(reach: Reach, action: Action, registered_by: Any = None, kind: Kind
         )
         q |= Q(Exists(registered))
     return q
+
+
+def vote_q(reach: Reach, action: Action, prefix: str = "") -> Q | None:
+    """Votes in reach: on a node of one's subtree; to view, also on a node above one's scope (a resident's
+    compound and stairwell, a building leader's compound), where the vote concerns them."""
+    from gongzhi.tree.models import Node
+
+    if reach.superuser:
+        return None
+    parts = []
+    for g in reach.granting(Kind.VOTE, action):
+        if g.is_node:
+            parts.append(Q(**{f"{prefix}node__path__startswith": g.path}))
+        if action == Action.VIEW and g.grid_id is None:
+            parts.append(Q(**{f"{prefix}node__path__in": _ancestor_paths(g.path, Node.steplen)}))
+    return _any(parts)

@@ -25,6 +25,7 @@ def _object_q(reach: Reach, user: Any, kind: Kind, action: Action, obj: Model) -
     from gongzhi.bodies.models import Body, BodyMembership
     from gongzhi.people.models import Ownership, Person, Residency
     from gongzhi.tree.models import Dwelling, Grid
+    from gongzhi.voting.models import Vote
 
     if isinstance(obj, Dwelling):
         return filters.home_q(reach, kind, action, filters.DWELLING)
@@ -40,6 +41,8 @@ def _object_q(reach: Reach, user: Any, kind: Kind, action: Action, obj: Model) -
         return filters.body_q(reach, kind, action, prefix="body__")
     if isinstance(obj, Person):
         return filters.person_q(reach, action, registered_by=user, kind=kind)
+    if isinstance(obj, Vote):
+        return filters.vote_q(reach, action)
     raise TypeError(f"no access rule for {type(obj).__name__}")
 
 

@@ -12,6 +12,7 @@ from gongzhi.bodies.api import router as bodies_router
 from gongzhi.exports.api import router as exports_router
 from gongzhi.people.api import router as people_router
 from gongzhi.tree.api import router as tree_router
+from gongzhi.voting.api import router as voting_router
 
 DESCRIPTION = """Territorial tree, dwellings, people and bodies of residential communities (共治).
 
@@ -40,6 +41,7 @@ api.add_router("", tree_router, tags=["tree"])
 api.add_router("", people_router, tags=["people"])
 api.add_router("", bodies_router, tags=["bodies"])
 api.add_router("", exports_router, tags=["exports"])
+api.add_router("", voting_router, tags=["votes"])
 
 # Last, so it only catches paths no other route matched: unknown URLs get the JSON 404 too.
 fallback = Router()

@@ -1,0 +1,535 @@
+"""The only write path for votes: create, open (freezes the roll), cast online, enter paper ballots (four eyes),
+record proxies, close and publish. Each service runs in one transaction with its audit entry; access to the
+vote itself (who may view or manage it) is checked by the caller through gongzhi.access.
+
+Every ballot locks its vote row first (select_for_update): ballots of one vote are chained one after another,
+so the hash chain has no forks, and the status and closing time are read under the lock. The unique
+constraint on (vote, dwelling) refuses a second ballot for a dwelling even if that lock were forgotten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import Conflict, Forbidden, InvalidInput
+from gongzhi.people.models import Person, Residency
+from gongzhi.people.selectors import roll_on
+from gongzhi.policy.selectors import effective_policy
+from gongzhi.tree.levels import Level
+from gongzhi.tree.models import Dwelling, Node
+from gongzhi.voting import ballot_chain, counting
+from gongzhi.voting.models import (
+    Ballot,
+    Channel,
+    Choice,
+    PaperBallotEntry,
+    PaperState,
+    Proxy,
+    RollEntry,
+    RollVoter,
+    Rule,
+    Status,
+    Vote,
+)
+from gongzhi.voting.tally import CHOICES, ITEMS
+
+NODE_LEVEL = {
+    Rule.OWNERS_ASSEMBLY: {Level.COMPOUND, Level.RESIDENT_GROUP},
+    Rule.BUILDING_MEETING: {Level.STAIRWELL},
+}
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+# --- creating and opening ----------------------------------------------------------------------------------
+
+
+def _check_vote_fields(
+    rule: str, item: int | None, node: Node, opens_at: dt.datetime, closes_at: dt.datetime
+) -> None:
+    if rule not in Rule.values:
+        raise InvalidInput(_("Choose an owners' assembly or a building meeting."), code="rule_invalid")
+    if node.level not in NODE_LEVEL[Rule(rule)]:
+        raise InvalidInput(
+            _("An owners' assembly is held on a compound, a building meeting on a stairwell."),
+            code="level_not_allowed",
+        )
+    if rule == Rule.OWNERS_ASSEMBLY and item not in ITEMS:
+        raise InvalidInput(_("Choose the matter from items 1 to 9 of art. 278."), code="item_invalid")
+    if rule == Rule.BUILDING_MEETING and item is not None:
+        raise InvalidInput(_("A building meeting has no art. 278 item."), code="item_invalid")
+    if timezone.is_naive(opens_at) or timezone.is_naive(closes_at):
+        raise InvalidInput(_("Give the opening and closing times with their time zone."), code="naive_time")
+    if closes_at <= opens_at:
+        raise InvalidInput(_("The vote must close after it opens."), code="closes_before_opening")
+
+
+@transaction.atomic
+def vote_create(
+    *,
+    actor: Any,
+    node: Node,
+    rule: str,
+    title: str,
+    motion: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    roll_date: dt.date,
+    item: int | None = None,
+    secret: bool = False,
+) -> Vote:
+    """A draft vote on `node` (a compound for an owners' assembly, a stairwell for a building meeting)."""
+    _check_vote_fields(rule, item, node, opens_at, closes_at)
+    if not title.strip() or not motion.strip():
+        raise InvalidInput(_("A title and the motion's text are required."), code="text_required")
+    pack = effective_policy(node).pack
+    vote = Vote.objects.create(
+        node=node,
+        rule=rule,
+        item=item,
+        title=title.strip(),
+        motion=motion.strip(),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        roll_date=roll_date,
+        secret=secret,
+        city="" if pack in ("", "national") else pack,
+        salt=secrets.token_hex(32),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor, action="voting.vote_created", obj=vote, after=_vote_snapshot(vote), node_path=node.path
+    )
+    return vote
+
+
+def _vote_snapshot(vote: Vote) -> dict[str, Any]:
+    return {
+        "node": vote.node_id,
+        "rule": vote.rule,
+        "item": vote.item,
+        "title": vote.title,
+        "opens_at": vote.opens_at.isoformat(),
+        "closes_at": vote.closes_at.isoformat(),
+        "roll_date": vote.roll_date.isoformat(),
+        "secret": vote.secret,
+        "status": vote.status,
+    }
+
+
+def _lock(vote: Vote) -> Vote:
+    return Vote.objects.select_for_update().select_related("node").get(pk=vote.pk)
+
+
+def _require_status(vote: Vote, *allowed: str) -> None:
+    if vote.status not in allowed:
+        raise Conflict(
+            _("This cannot be done while the vote is %(status)s.") % {"status": vote.get_status_display()},
+            code="wrong_status",
+        )
+
+
+def _label(dwelling: Dwelling, seen: set[str]) -> str:
+    label = f"{dwelling.building.name}-{dwelling.stairwell.name}-{dwelling.number}"
+    if label in seen:  # two dwellings numbered alike: keep the recount file's ids unique
+        label = f"{label}#{dwelling.pk}"
+    seen.add(label)
+    return label
+
+
+def _voters_by_dwelling(vote: Vote) -> dict[int, list[int]]:
+    """Owners on the cut-off date (LAW-SPC-8/9), or for a building meeting the household representatives."""
+    if vote.rule == Rule.OWNERS_ASSEMBLY:
+        return roll_on(vote.node, vote.roll_date)
+    day = vote.roll_date
+    voters: dict[int, list[int]] = {
+        pk: [] for pk in Dwelling.objects.filter(path__startswith=vote.node.path).values_list("pk", flat=True)
+    }
+    reps = Residency.objects.filter(
+        Q(end__isnull=True) | Q(end__gt=day), dwelling_id__in=voters, is_representative=True, start__lte=day
+    ).values_list("dwelling_id", "person_id")
+    for dwelling_id, person_id in reps:
+        voters[dwelling_id].append(person_id)
+    return voters
+
+
+def _freeze_roll(vote: Vote) -> int:
+    voters = _voters_by_dwelling(vote)
+    dwellings = (
+        Dwelling.objects.filter(pk__in=voters)
+        .select_related("building", "stairwell")
+        .order_by("path", "number")
+    )
+    seen: set[str] = set()
+    entries = RollEntry.objects.bulk_create(
+        [
+            RollEntry(vote=vote, dwelling=d, label=_label(d, seen), area=d.area, unsold=d.is_developer_held)
+            for d in dwellings
+        ]
+    )
+    RollVoter.objects.bulk_create(
+        [RollVoter(vote=vote, entry=e, person_id=p) for e in entries for p in voters[e.dwelling_id]]
+    )
+    return len(entries)
+
+
+@transaction.atomic
+def vote_open(*, actor: Any, vote: Vote) -> Vote:
+    """Draft → open: freezes the roll at the cut-off date. Ballots are taken from opens_at to closes_at."""
+    vote = _lock(vote)
+    _require_status(vote, Status.DRAFT)
+    count = _freeze_roll(vote)
+    if not count:
+        raise InvalidInput(_("There are no dwellings under this node to vote."), code="empty_roll")
+    vote.status = Status.OPEN
+    vote.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="voting.vote_opened",
+        obj=vote,
+        before={"status": Status.DRAFT},
+        after={"status": vote.status, "roll": count},
+        node_path=vote.node.path,
+    )
+    return vote
+
+
+# --- ballots -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cast:
+    """What the voter is told: their receipt code (shown once in a secret vote)."""
+
+    receipt: str
+    choice: str
+    counted_once: bool = False  # a co-owner's identical ballot: the dwelling's ballot counts once
+
+
+def _require_taking_ballots(vote: Vote, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    _require_status(vote, Status.OPEN)
+    if now < vote.opens_at:
+        raise Conflict(_("Voting has not opened yet."), code="not_yet_open")
+    if now >= vote.closes_at:
+        raise Conflict(_("Voting has closed: a ballot after closing is refused."), code="vote_closed")
+
+
+def _check_choice(choice: str) -> None:
+    if choice not in CHOICES:
+        raise InvalidInput(_("Choose yes, no or abstain."), code="choice_invalid")
+
+
+def owners_key(vote: Vote, entry: RollEntry) -> str:
+    """A per-vote pseudonym of the entry's owners, so a secret count still merges LAW-SPC-9 persons."""
+    if entry.unsold:
+        return "unsold"
+    ids = sorted(entry.voters.values_list("person_id", flat=True)) or [f"d{entry.pk}"]
+    text = ",".join(str(i) for i in ids)
+    return hmac.new(vote.salt.encode(), text.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _append(vote: Vote, *, entry: RollEntry, choice: str, ballot: Ballot, voter: Person | None) -> Choice:
+    """Chain one entry after the vote's last (the vote row is locked by the caller)."""
+    last = Choice.objects.filter(vote=vote).order_by("-seq").first()
+    prev = last.hash if last else ballot_chain.GENESIS
+    seq = (last.seq if last else 0) + 1
+    receipt = ballot_chain.new_receipt()
+    label = "" if vote.secret else entry.label
+    digest = ballot_chain.entry_hash(
+        vote=str(vote.pk), seq=seq, receipt=receipt, choice=choice, dwelling=label, prev=prev
+    )
+    fields: dict[str, Any] = (
+        {"area": entry.area, "owners_key": owners_key(vote, entry)}
+        if vote.secret
+        else {"ballot": ballot, "voter": voter}
+    )
+    return Choice.objects.create(
+        vote=vote,
+        seq=seq,
+        receipt=receipt,
+        choice=choice,
+        dwelling_label=label,
+        prev=prev,
+        hash=digest,
+        **fields,
+    )
+
+
+def _record(vote: Vote, *, actor: Any, entry: RollEntry, voter: Person, choice: str, channel: str) -> Cast:
+    """Store the dwelling's ballot (or, in an open vote, a co-owner's second one) and chain its choice."""
+    ballot = Ballot.objects.filter(vote=vote, entry=entry).first()
+    if ballot is not None:
+        if vote.secret or Choice.objects.filter(ballot=ballot, voter=voter).exists():
+            raise Conflict(_("This dwelling has already voted."), code="already_voted")
+        first = ballot.choices.order_by("seq").first()
+        same = first is not None and first.choice == choice
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: the constraint, not the lock, is the last word
+                ballot = Ballot.objects.create(vote=vote, entry=entry, channel=channel, cast_by=actor)
+        except IntegrityError as exc:
+            raise Conflict(_("This dwelling has already voted."), code="already_voted") from exc
+        same = False
+    row = _append(vote, entry=entry, choice=choice, ballot=ballot, voter=voter)
+    audit_record(
+        actor=actor,
+        action="voting.ballot_cast",
+        obj=ballot,
+        # A secret vote's audit entry must not link the choice either: it names the dwelling only.
+        after={"vote": vote.pk, "dwelling": entry.label, "channel": channel}
+        | ({} if vote.secret else {"choice": choice, "receipt": row.receipt, "voter": voter.pk}),
+        node_path=vote.node.path,
+    )
+    return Cast(receipt=row.receipt, choice=choice, counted_once=same)
+
+
+def person_of(user: Any) -> Person | None:
+    account = getattr(user, "account", None) if getattr(user, "is_authenticated", False) else None
+    return account.person if account is not None else None
+
+
+def entries_of(vote: Vote, person: Person | None) -> list[RollEntry]:
+    """The roll entries `person` may vote for (their dwellings, or the household they represent)."""
+    if person is None:
+        return []
+    return list(RollEntry.objects.filter(vote=vote, voters__person=person).order_by("label"))
+
+
+def ballot_cast_online(*, actor: Any, vote: Vote, dwelling_id: int, choice: str) -> Cast:
+    """A verified owner votes for their dwelling: the actor's person is among the entry's voters on the frozen
+    roll. Co-owners in an open vote may each vote (identical choices count once, different ones void the
+    dwelling's ballot, as tally.py counts); in a secret vote the dwelling's first ballot is its only one."""
+    _check_choice(choice)
+    person = person_of(actor)
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require_taking_ballots(vote)
+        entry = next((e for e in entries_of(vote, person) if e.dwelling_id == dwelling_id), None)
+        if entry is None or person is None:
+            raise Forbidden(_("Only the dwelling's owners on the roll may vote for it."), code="not_on_roll")
+        return _record(vote, actor=actor, entry=entry, voter=person, choice=choice, channel=Channel.ONLINE)
+
+
+# --- paper ballots (four eyes) and proxies -----------------------------------------------------------------
+
+
+def _entry(vote: Vote, dwelling_id: int) -> RollEntry:
+    entry = RollEntry.objects.filter(vote=vote, dwelling_id=dwelling_id).first()
+    if entry is None:
+        raise InvalidInput(_("This dwelling is not on the vote's roll."), code="not_on_roll")
+    return entry
+
+
+def _roll_voter(entry: RollEntry, person_id: int) -> Person:
+    voter = Person.objects.filter(pk=person_id, pk__in=entry.voters.values("person_id")).first()
+    if voter is None:
+        raise InvalidInput(
+            _("The signatory is not among the dwelling's voters on the roll."), code="not_a_voter"
+        )
+    return voter
+
+
+def _check_upload(upload: UploadedFile | None, code: str) -> None:
+    if upload is None or not upload.size:
+        raise InvalidInput(_("Attach the scanned document."), code=code)
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise InvalidInput(_("The file is larger than 20 MB."), code="file_too_large")
+
+
+@dataclass(frozen=True)
+class PaperOutcome:
+    state: str  # PaperState: pending (first reading), matched (counted) or conflict (blocked)
+    entry: PaperBallotEntry
+    other: PaperBallotEntry | None = None
+    cast: Cast | None = None
+
+
+def _settle(vote: Vote, actor: Any, reading: PaperBallotEntry, first: PaperBallotEntry) -> PaperOutcome:
+    """The second reading: the same dwelling, signatory and choice make the ballot; any difference blocks."""
+    if (first.voter_id, first.choice) != (reading.voter_id, reading.choice):
+        reading.state = first.state = PaperState.CONFLICT
+        reading.save()
+        first.save(update_fields=["state"])
+        return PaperOutcome(PaperState.CONFLICT, reading, first)
+    proxy = Proxy.objects.filter(vote=vote, entry=reading.entry).exists()
+    channel = Channel.PROXY if proxy else Channel.PAPER
+    cast = _record(
+        vote, actor=actor, entry=reading.entry, voter=reading.voter, choice=reading.choice, channel=channel
+    )
+    reading.state = first.state = PaperState.MATCHED
+    reading.save()
+    first.save(update_fields=["state"])
+    return PaperOutcome(PaperState.MATCHED, reading, first, cast)
+
+
+def ballot_enter_paper(
+    *, actor: Any, vote: Vote, dwelling_id: int, voter_id: int, choice: str, scan: UploadedFile | None
+) -> PaperOutcome:
+    """One staff member's independent reading of a paper ballot, with its scan. The first reading waits; a
+    second one by someone else either matches (the ballot is counted) or differs (both readings are marked as
+    a conflict and the dwelling is blocked until the conflict is set aside and the ballot read again)."""
+    _check_choice(choice)
+    _check_upload(scan, "scan_required")
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require_taking_ballots(vote)
+        entry = _entry(vote, dwelling_id)
+        voter = _roll_voter(entry, voter_id)
+        readings = PaperBallotEntry.objects.filter(vote=vote, entry=entry)
+        if readings.filter(state=PaperState.CONFLICT).exists():
+            raise Conflict(
+                _("The two readings of this ballot differ: set them aside first."), code="paper_conflict"
+            )
+        first = readings.filter(state=PaperState.PENDING).first()
+        if first is not None and first.entered_by_id == actor.pk:
+            raise Conflict(_("The second reading must be entered by another staff member."), code="four_eyes")
+        if first is None and Ballot.objects.filter(vote=vote, entry=entry).exists():
+            raise Conflict(_("This dwelling has already voted."), code="already_voted")
+        reading = PaperBallotEntry(
+            vote=vote, entry=entry, voter=voter, choice=choice, scan=scan, entered_by=actor
+        )
+        if first is None:
+            reading.save()
+            outcome = PaperOutcome(PaperState.PENDING, reading)
+        else:
+            outcome = _settle(vote, actor, reading, first)
+        audit_record(
+            actor=actor,
+            action=f"voting.paper_{outcome.state}",
+            obj=reading,
+            after={"vote": vote.pk, "dwelling": entry.label, "state": outcome.state}
+            | ({} if vote.secret else {"choice": choice, "voter": voter.pk}),
+            node_path=vote.node.path,
+        )
+        return outcome
+
+
+@transaction.atomic
+def paper_conflict_set_aside(*, actor: Any, vote: Vote, dwelling_id: int) -> int:
+    """Set a dwelling's conflicting readings aside (kept, for the record) so the ballot can be read again."""
+    vote = _lock(vote)
+    _require_status(vote, Status.OPEN)
+    entry = _entry(vote, dwelling_id)
+    count = PaperBallotEntry.objects.filter(vote=vote, entry=entry, state=PaperState.CONFLICT).update(
+        state=PaperState.SET_ASIDE
+    )
+    if not count:
+        raise Conflict(_("There is no conflict to set aside for this dwelling."), code="no_conflict")
+    audit_record(
+        actor=actor,
+        action="voting.paper_set_aside",
+        obj=vote,
+        after={"dwelling": entry.label, "readings": count},
+        node_path=vote.node.path,
+    )
+    return count
+
+
+def proxy_record(
+    *,
+    actor: Any,
+    vote: Vote,
+    dwelling_id: int,
+    owner_id: int,
+    holder_name: str,
+    document: UploadedFile | None,
+) -> Proxy:
+    """A written proxy from an owner on the roll, with the authorising document; the holder's ballot is then
+    entered on paper (two readings) and counted as a proxy ballot."""
+    if not holder_name.strip():
+        raise InvalidInput(_("Name the proxy holder."), code="holder_required")
+    _check_upload(document, "document_required")
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require_status(vote, Status.DRAFT, Status.OPEN)
+        if vote.status == Status.DRAFT:
+            raise Conflict(
+                _("Proxies are recorded once the vote is open and its roll frozen."), code="wrong_status"
+            )
+        entry = _entry(vote, dwelling_id)
+        owner = _roll_voter(entry, owner_id)
+        if Proxy.objects.filter(vote=vote, entry=entry).exists():
+            raise Conflict(_("A proxy for this dwelling is already recorded."), code="proxy_exists")
+        proxy = Proxy.objects.create(
+            vote=vote,
+            entry=entry,
+            owner=owner,
+            holder_name=holder_name.strip(),
+            document=document,
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="voting.proxy_recorded",
+            obj=proxy,
+            after={"vote": vote.pk, "dwelling": entry.label, "owner": owner.pk, "holder": proxy.holder_name},
+            node_path=vote.node.path,
+        )
+        return proxy
+
+
+# --- closing and publishing --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def vote_close(*, actor: Any, vote: Vote) -> Vote:
+    """Open → closed, once the closing time has passed; the chain head is fixed."""
+    vote = _lock(vote)
+    _require_status(vote, Status.OPEN)
+    if timezone.now() < vote.closes_at:
+        raise Conflict(_("The vote is still open until its closing time."), code="still_open")
+    entries = counting.chain_entries(vote)
+    broken = ballot_chain.chain_verify(entries, vote=str(vote.pk))
+    if broken is not None:
+        raise Conflict(_("The ballot log is broken at entry %(seq)s.") % {"seq": broken}, code="chain_broken")
+    vote.status = Status.CLOSED
+    vote.chain_head = ballot_chain.chain_head(entries)
+    vote.save(update_fields=["status", "chain_head"])
+    audit_record(
+        actor=actor,
+        action="voting.vote_closed",
+        obj=vote,
+        before={"status": Status.OPEN},
+        after={"status": vote.status, "chain_head": vote.chain_head, "ballots": len(entries)},
+        node_path=vote.node.path,
+    )
+    return vote
+
+
+@transaction.atomic
+def vote_publish(*, actor: Any, vote: Vote) -> Vote:
+    """Closed → published: the result counted by voting.recount from the recount file (what `gongzhi tally`
+    reads), the chain head and the receipts with their choices (and dwellings in an open vote)."""
+    vote = _lock(vote)
+    _require_status(vote, Status.CLOSED)
+    vote.result = counting.count_vote(vote)
+    vote.publication = ballot_chain.publication(
+        counting.chain_entries(vote), vote=str(vote.pk), secret=vote.secret
+    )
+    vote.status = Status.PUBLISHED
+    vote.save(update_fields=["status", "result", "publication"])
+    audit_record(
+        actor=actor,
+        action="voting.vote_published",
+        obj=vote,
+        before={"status": Status.CLOSED},
+        after={
+            "status": vote.status,
+            "passed": vote.result["en"]["passed"],
+            "head": vote.publication["head"],
+        },
+        node_path=vote.node.path,
+    )
+    return vote
