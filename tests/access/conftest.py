@@ -9,7 +9,8 @@ from .world import World, build_world
 
 
 @pytest.fixture
-def world(actor, django_user_model) -> World:
+def world(actor, django_user_model, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"  # scans uploaded by the vote rows
     return build_world(actor, django_user_model)
 
 

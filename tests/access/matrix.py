@@ -33,8 +33,19 @@ EXPORTERS = frozenset({"DO", "SO", "CW"})
 EXPORT_PARTIES = frozenset({"CW", "SO"})
 HISTORY = OFFICERS_AND_WORKER
 REVEALERS = frozenset({"SU", "CW"})  # privacy.reveal.roles in the national pack, and administrators
+VOTE_VIEW = frozenset({"SU", "DO", "SO", "CW", "BL", "OC", "SC", "RE"})  # the compound's vote
+VOTE_MANAGE = frozenset({"SU", "CW", "OC"})
+VOTE_WATCH = VOTE_VIEW - VOTE_MANAGE
+COMPOUND_FULL = frozenset({"SU", "DO", "SO", "CW", "OC", "SC", "PS"})
 
 Payload = Callable[[dict[str, int]], dict[str, Any]]
+
+
+def _scan() -> Any:
+    """A fresh upload per request (a file is read once)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("scan.png", b"\x89PNG scan", content_type="image/png")
 
 
 @dataclass(frozen=True)
@@ -279,6 +290,45 @@ API_ROWS = [
         forbid=frozenset({"SO"}),
         code={"SO": "not_your_step"},
     ),
+    # votes
+    api("GET", "/votes", "/votes", ALL),
+    api(
+        "POST",
+        "/votes",
+        "/votes",
+        VOTE_MANAGE,
+        forbid=COMPOUND_FULL - VOTE_MANAGE,
+        payload=lambda i: {
+            "node_id": i["compound"],
+            "rule": "owners_assembly",
+            "item": 3,
+            "title": "修订管理规约",
+            "motion": "是否同意？",
+            "opens_at": "2026-03-01T08:00:00+08:00",
+            "closes_at": "2026-03-08T20:00:00+08:00",
+            "roll_date": "2026-02-28",
+        },
+    ),
+    api("GET", "/votes/{vote_id}", "/votes/{vote}", VOTE_VIEW),
+    api("POST", "/votes/{vote_id}/open", "/votes/{vote_draft}/open", VOTE_MANAGE, forbid=VOTE_WATCH),
+    api("POST", "/votes/{vote_id}/close", "/votes/{vote_ended}/close", VOTE_MANAGE, forbid=VOTE_WATCH),
+    api("POST", "/votes/{vote_id}/publish", "/votes/{vote_closed}/publish", VOTE_MANAGE, forbid=VOTE_WATCH),
+    # Only an owner on the frozen roll votes (李居民 owns 101); everyone else who sees the vote is told so.
+    api(
+        "POST",
+        "/votes/{vote_id}/ballots",
+        "/votes/{vote}/ballots",
+        frozenset({"RE"}),
+        forbid=VOTE_VIEW - {"RE"},
+        payload=lambda i: {"dwelling_id": i["dwelling"], "choice": "yes"},
+        code={r: "not_on_roll" for r in VOTE_VIEW - {"RE"}},
+    ),
+    api("GET", "/votes/{vote_id}/my-ballots", "/votes/{vote}/my-ballots", VOTE_VIEW),
+    api("GET", "/votes/{vote_id}/result", "/votes/{vote_published}/result", VOTE_VIEW),
+    api("GET", "/votes/{vote_id}/recount", "/votes/{vote_published}/recount", VOTE_VIEW),
+    api(
+        "GET", "/votes/{vote_id}/receipt", "/votes/{vote_published}/receipt?code=7KQ2M9XD4FWBTN3C", VOTE_VIEW
+    ),
 ]
 
 WEB_ROWS = [
@@ -310,6 +360,65 @@ WEB_ROWS = [
     web("web:history", "GET", "/history/dwelling/{dwelling}/", HISTORY),
     web("web:history", "GET", "/history/person/{person}/", HISTORY),
     web("web:history", "GET", "/history/body/{body}/", HISTORY),
+    web("voting:list", "GET", "/votes/", ALL),
+    web("voting:create", "GET", "/votes/new/{compound}/", VOTE_MANAGE, forbid=COMPOUND_FULL - VOTE_MANAGE),
+    web(
+        "voting:create",
+        "POST",
+        "/votes/new/{compound}/",
+        VOTE_MANAGE,
+        forbid=COMPOUND_FULL - VOTE_MANAGE,
+        payload=lambda i: {
+            "rule": "owners_assembly",
+            "item": "3",
+            "title": "修订管理规约",
+            "motion": "是否同意？",
+            "opens_at": "2026-03-01T08:00",
+            "closes_at": "2026-03-08T20:00",
+            "roll_date": "2026-02-28",
+        },
+    ),
+    web("voting:detail", "GET", "/votes/{vote}/", VOTE_VIEW),
+    web("voting:open", "POST", "/votes/{vote_draft}/open/", VOTE_MANAGE, forbid=VOTE_WATCH),
+    web("voting:close", "POST", "/votes/{vote_ended}/close/", VOTE_MANAGE, forbid=VOTE_WATCH),
+    web("voting:publish", "POST", "/votes/{vote_closed}/publish/", VOTE_MANAGE, forbid=VOTE_WATCH),
+    web("voting:cast", "GET", "/votes/{vote}/cast/", frozenset({"RE"}), forbid=VOTE_VIEW - {"RE"}),
+    web(
+        "voting:cast",
+        "POST",
+        "/votes/{vote}/cast/",
+        frozenset({"RE"}),
+        forbid=VOTE_VIEW - {"RE"},
+        payload=lambda i: {"dwelling": i["dwelling"], "choice": "no"},
+    ),
+    web("voting:mine", "GET", "/votes/{vote}/mine/", VOTE_VIEW),
+    web("voting:paper", "GET", "/votes/{vote}/paper/", VOTE_MANAGE, forbid=VOTE_WATCH),
+    web(
+        "voting:paper",
+        "POST",
+        "/votes/{vote}/paper/",
+        VOTE_MANAGE,
+        forbid=VOTE_WATCH,
+        payload=lambda i: {"pick": f"{i['dwelling']}:{i['person']}", "choice": "yes", "scan": _scan()},
+    ),
+    web("voting:proxies", "GET", "/votes/{vote}/proxies/", VOTE_MANAGE, forbid=VOTE_WATCH),
+    web(
+        "voting:proxies",
+        "POST",
+        "/votes/{vote}/proxies/",
+        VOTE_MANAGE,
+        forbid=VOTE_WATCH,
+        payload=lambda i: {
+            "pick": f"{i['dwelling']}:{i['person']}",
+            "holder_name": "代理人",
+            "document": _scan(),
+        },
+    ),
+    web("voting:result", "GET", "/votes/{vote_published}/result/", VOTE_VIEW),
+    web("voting:notice", "GET", "/votes/{vote_published}/notice/", VOTE_VIEW),
+    web("voting:screen", "GET", "/votes/{vote_published}/screen/", VOTE_VIEW),
+    web("voting:lookup", "GET", "/votes/{vote_published}/lookup/?code=7KQ2M9XD4FWBTN3C", VOTE_VIEW),
+    web("voting:recount", "GET", "/votes/{vote_published}/recount.json", VOTE_VIEW),
     web("roster:import", "GET", "/roster/", REGISTRARS),
     web("roster:template", "GET", "/roster/template.xlsx", REGISTRARS),
     web("roster:job", "GET", "/roster/jobs/{job}/", REGISTRARS),

@@ -34,6 +34,7 @@ def snapshot() -> dict[str, Any]:
         "tree.node", "tree.dwelling", "tree.grid", "people.person", "people.persontag", "people.residency",
         "people.ownership", "bodies.body", "bodies.bodymembership", "accounts.roleassignment",
         "accounts.apitoken", "roster.importjob", "policy.policyoverride", "exports.exportrequest",
+        "voting.vote", "voting.ballot", "voting.choice", "voting.paperballotentry", "voting.proxy",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:

@@ -10,7 +10,7 @@ from .sweep import check_row
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("group", ["tokens", "tree", "people", "bodies", "exports"])
+@pytest.mark.parametrize("group", ["tokens", "tree", "people", "bodies", "exports", "votes"])
 def test_api_matrix(tokens, group):
     prefixes = {
         "tokens": ("/tokens",),
@@ -24,6 +24,7 @@ def test_api_matrix(tokens, group):
         "people": ("/people", "/ownerships", "/residencies"),
         "bodies": ("/bodies", "/memberships", "/communities/{node_id}/compliance"),
         "exports": ("/exports",),
+        "votes": ("/votes",),
     }[group]
     rows = [r for r in API_ROWS if r.endpoint.split(" ", 1)[1].removeprefix("/api/v1").startswith(prefixes)]
     assert rows

@@ -11,13 +11,14 @@ from .sweep import check_row
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("group", ["pages", "account", "roster", "exports"])
+@pytest.mark.parametrize("group", ["pages", "account", "roster", "exports", "votes"])
 def test_web_matrix(tokens, group):
     names = {
         "pages": ("web:home", "web:tree", "web:node", "web:dwelling", "web:person", "web:body", "web:compl"),
         "account": ("web:api_tokens", "web:my_data", "web:security", "web:audit_search", "web:history"),
         "roster": ("roster:",),
         "exports": ("exports:",),
+        "votes": ("voting:",),
     }[group]
     rows = [r for r in WEB_ROWS if r.endpoint.startswith(names)]
     assert rows

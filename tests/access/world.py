@@ -77,7 +77,9 @@ def _side(actor: Any, names: dict[str, str], codes: tuple[str, str, str]) -> dic
     people.residency_move_in(actor=actor, dwelling=homes[1], person=neighbour, relation="owner", start=START)
     body = bodies.body_create(actor=actor, kind="owners_committee", node=k, name=names["body"])
     membership = bodies.member_add(actor=actor, body=body, person=person, term_start=START)
+    votes = _votes(actor, k, names["vote"])
     return {
+        **votes,
         "district": d,
         "street": s,
         "community": c,
@@ -96,6 +98,44 @@ def _side(actor: Any, names: dict[str, str], codes: tuple[str, str, str]) -> dic
     }
 
 
+def _votes(actor: Any, compound: Any, title: str) -> dict[str, Any]:
+    """A vote of the compound in each state an action needs: draft (open it), running (cast, enter paper),
+    ended (close it), closed (publish it) and published (result, notice, recount, receipts)."""
+    from django.utils import timezone
+
+    from gongzhi.voting import services as voting
+
+    now = timezone.now()
+
+    def make(key: str, hours: tuple[int, int]) -> Any:
+        return voting.vote_create(
+            actor=actor,
+            node=compound,
+            rule="owners_assembly",
+            item=5,
+            title=f"{title}{key}",
+            motion=f"{title}：是否同意？",
+            opens_at=now + dt.timedelta(hours=hours[0]),
+            closes_at=now + dt.timedelta(hours=hours[1]),
+            roll_date=timezone.localdate(),
+        )
+
+    draft, running = make("（草案）", (-1, 24)), make("", (-1, 24))
+    ended, closed, published = (make(k, (-3, -1)) for k in ("（已截止）", "（已关闭）", "（已公布）"))
+    for vote in (running, ended, closed, published):
+        voting.vote_open(actor=actor, vote=vote)
+    for vote in (closed, published):
+        voting.vote_close(actor=actor, vote=vote)
+    voting.vote_publish(actor=actor, vote=published)
+    return {
+        "vote_draft": draft,
+        "vote": running,
+        "vote_ended": ended,
+        "vote_closed": closed,
+        "vote_published": published,
+    }
+
+
 IN_NAMES = {
     "district": "吴兴区",
     "street": "月河街道",
@@ -107,6 +147,7 @@ IN_NAMES = {
     "person": "李居民",
     "neighbour": "王二",
     "body": "锦绣业委会",
+    "vote": "续聘物业表决",
 }
 OUT_NAMES = {k: f"{OUT_MARK}{v}" for k, v in IN_NAMES.items()}
 
