@@ -1,0 +1,94 @@
+"""The votes API end to end: create → open → cast → close → publish → result, recount file, receipt lookup."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from gongzhi.voting import recount
+from gongzhi.voting.models import Ballot, Vote
+from gongzhi.voting.thresholds import pack_thresholds
+
+from .conftest import end_voting
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def post(client, url, data=None):
+    return client.post(url, json.dumps(data or {}), content_type="application/json")
+
+
+def test_a_vote_from_creation_to_published_result(compound):
+    cw, zhang = client_for(compound["users"]["cw"]), client_for(compound["users"]["zhang"])
+    created = post(
+        cw,
+        "/api/v1/votes",
+        {
+            "node_id": compound["compound"].pk,
+            "rule": "owners_assembly",
+            "item": 6,
+            "title": "使用维修资金",
+            "motion": "更换电梯",
+            "opens_at": "2020-03-01T08:00:00+08:00",
+            "closes_at": "2099-03-08T20:00:00+08:00",
+            "roll_date": "2025-12-31",
+        },
+    )
+    assert created.status_code == 201, created.content
+    vote_id = created.json()["id"]
+    assert post(cw, f"/api/v1/votes/{vote_id}/open").json()["roll"] == 3
+    assert zhang.get(f"/api/v1/votes/{vote_id}").json()["my_dwellings"] == [compound["d1"].pk]
+    cast = post(
+        zhang, f"/api/v1/votes/{vote_id}/ballots", {"dwelling_id": compound["d1"].pk, "choice": "yes"}
+    )
+    assert cast.status_code == 201
+    receipt = cast.json()["receipt"]
+    again = post(
+        zhang, f"/api/v1/votes/{vote_id}/ballots", {"dwelling_id": compound["d1"].pk, "choice": "no"}
+    )
+    assert again.status_code == 409 and again.json()["code"] == "already_voted"
+    assert zhang.get(f"/api/v1/votes/{vote_id}/my-ballots").json()[0]["receipt"] == receipt
+    assert cw.get(f"/api/v1/votes/{vote_id}/result").status_code == 409  # not published yet
+    end_voting(Vote.objects.get(pk=vote_id))
+    assert post(cw, f"/api/v1/votes/{vote_id}/close").json()["status"] == "closed"
+    assert post(cw, f"/api/v1/votes/{vote_id}/publish").json()["status"] == "published"
+    result = zhang.get(f"/api/v1/votes/{vote_id}/result").json()
+    assert result["result"]["quorum_met"] is False  # one dwelling of three is short of 2/3
+    document = zhang.get(f"/api/v1/votes/{vote_id}/recount").json()
+    assert (
+        recount.recount(json.dumps(document), pack_thresholds("huzhou"), explain=True)["area"]
+        == result["result"]["area"]
+    )
+    found = zhang.get(f"/api/v1/votes/{vote_id}/receipt", {"code": receipt.lower().replace("-", "")}).json()
+    assert found == {"found": True, "receipt": receipt, "choice": "yes", "dwelling": "1幢-1单元-101"}
+
+
+def test_bad_input_answers_4xx_in_the_users_language_and_writes_nothing(compound, assembly):
+    zhang = client_for(compound["users"]["zhang"])
+    bad = post(
+        zhang, f"/api/v1/votes/{assembly.pk}/ballots", {"dwelling_id": compound["d1"].pk, "choice": "maybe"}
+    )
+    assert bad.status_code == 422
+    other = post(
+        zhang, f"/api/v1/votes/{assembly.pk}/ballots", {"dwelling_id": compound["d2"].pk, "choice": "yes"}
+    )
+    assert other.status_code == 403 and "业主" in other.json()["message"]
+    assert not Ballot.objects.exists()
+
+
+def test_a_ballot_after_closing_is_refused_over_the_api(compound, assembly):
+    end_voting(assembly)
+    zhang = client_for(compound["users"]["zhang"])
+    response = post(
+        zhang, f"/api/v1/votes/{assembly.pk}/ballots", {"dwelling_id": compound["d1"].pk, "choice": "yes"}
+    )
+    assert response.status_code == 409 and response.json()["code"] == "vote_closed"
+    assert not Ballot.objects.exists()
