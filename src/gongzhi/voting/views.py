@@ -328,7 +328,8 @@ def receipt_lookup(request: HttpRequest, vote_id: int) -> HttpResponse:
             status = 400
         else:
             found = ballot_chain.receipt_find(vote.publication or {"receipts": []}, code) or {}
-    context = {"vote": vote, "code": code, "found": found, "choice_labels": presentation.CHOICE_LABELS}
+    label = presentation.CHOICE_LABELS.get(found.get("choice", "")) if found else None
+    context = {"vote": vote, "code": code, "found": found, "choice_label": label}
     return _render(request, "lookup.html", context, status)
 
 

@@ -1,0 +1,99 @@
+"""Issue 5 §5 on PostgreSQL: many owners voting at once, and one owner submitting twice at once, leave exactly
+one ballot per dwelling, an unbroken chain, and a published tally equal to the offline recount."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from gongzhi.accounts import services as accounts
+from gongzhi.core.errors import Conflict
+from gongzhi.people import services as people
+from gongzhi.tree import services as tree
+from gongzhi.voting import ballot_chain, counting, recount, services
+from gongzhi.voting.models import Ballot, Choice
+
+from .conftest import end_voting, make_vote
+
+OWNERS = 24
+
+
+@pytest.fixture
+def postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "PostgreSQL only: SQLite serialises every write, so there is no race to test (SQLite run)"
+        )
+
+
+def _owners(actor, stairwell):
+    users = []
+    for n in range(OWNERS):
+        dwelling = tree.dwelling_create(
+            actor=actor, stairwell=stairwell, number=f"9{n:02d}", area=Decimal("70.25")
+        )
+        person = people.person_create(actor=actor, name=f"业主{n}")
+        people.ownership_open(actor=actor, dwelling=dwelling, person=person, start=dt.date(2020, 1, 1))
+        user = accounts.user_create(actor=actor, username=f"owner{n}", password="pw-vote-2026", person=person)
+        users.append((user, dwelling))
+    return users
+
+
+def _run(jobs):
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[object] = [None] * len(jobs)
+
+    def work(index, job):
+        try:
+            barrier.wait()
+            outcomes[index] = job()
+        except Exception as exc:  # noqa: BLE001 (collected and asserted below)
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_owners_at_once_and_one_owner_twice_at_once(postgres, actor, small_tree):
+    owners = _owners(actor, small_tree["stairwell"])
+    vote = make_vote(actor, small_tree["compound"])
+    choices = ["yes", "no", "abstain"]
+    jobs = [
+        (
+            lambda u=u, d=d, c=choices[i % 3]: services.ballot_cast_online(
+                actor=u, vote=vote, dwelling_id=d.pk, choice=c
+            )
+        )
+        for i, (u, d) in enumerate(owners)
+    ]
+    twice_user, twice_dwelling = owners[0]
+    jobs += [
+        lambda: services.ballot_cast_online(
+            actor=twice_user, vote=vote, dwelling_id=twice_dwelling.pk, choice="no"
+        )
+    ] * 3
+    outcomes = _run(jobs)
+    accepted = [o for o in outcomes if isinstance(o, services.Cast)]
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(accepted) == OWNERS and len(refused) == 3, outcomes
+    assert Ballot.objects.filter(vote=vote).count() == OWNERS
+    assert Choice.objects.filter(vote=vote).count() == OWNERS
+    assert ballot_chain.chain_verify(counting.chain_entries(vote), vote=str(vote.pk)) is None
+    services.vote_close(actor=actor, vote=end_voting(vote))
+    published = services.vote_publish(actor=actor, vote=vote)
+    offline = recount.recount(
+        counting.recount_file(published), counting.thresholds_for(published), explain=True
+    )
+    assert published.result["en"] == offline
+    assert offline["headcount"]["participating"] == OWNERS
