@@ -123,6 +123,14 @@ def bench_audit() -> None:
         emit(name, value)
 
 
+def bench_ballots() -> None:
+    """Issue 5 §5: ballots cast over HTTP by 50 clients against gunicorn, and none lost."""
+    from gongzhi.voting.http_bench import bench_ballot_cast
+
+    for name, value in bench_ballot_cast().items():
+        emit(name, value)
+
+
 def main() -> None:
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     os.environ["DATABASE_URL"] = url
@@ -147,6 +155,7 @@ def main() -> None:
     for name, value in bench_export().items():
         emit(name, value)
     bench_audit()
+    bench_ballots()
 
 
 if __name__ == "__main__":

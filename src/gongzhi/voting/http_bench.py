@@ -1,0 +1,174 @@
+"""`ballot_cast_per_s` and `ballot_lost` (issue 5 §5): owners casting ballots over HTTP against a real server.
+
+The bench starts gunicorn on the benchmark database, opens a vote on the compound with the most dwellings, gives
+one owner per dwelling a log-in with a personal API token, and lets 50 client threads (keep-alive connections)
+POST /api/v1/votes/{id}/ballots for every dwelling, plus a repeated ballot for one dwelling in ten (refused with
+409). `ballot_cast_per_s` is accepted ballots per second of wall time; `ballot_lost` is the ballots the server
+accepted (201) minus the ballots in the database afterwards, and must be 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+CLIENTS = 50
+PORT = int(os.environ.get("BENCH_HTTP_PORT", "8765"))
+MAX_BALLOTS = int(os.environ.get("BENCH_BALLOTS", "3000"))
+
+
+def _largest_compound() -> Any:
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from gongzhi.tree.levels import Level
+    from gongzhi.tree.models import Dwelling, Node
+
+    depth_chars = 4 * Node.steplen  # district, street, community, compound
+    top = (
+        Dwelling.objects.annotate(prefix=Substr("path", 1, depth_chars))
+        .values("prefix")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if top is None:
+        raise RuntimeError("no dwellings: run the demo first")
+    return Node.objects.get(path=top["prefix"], level__in=[Level.COMPOUND, Level.RESIDENT_GROUP])
+
+
+def _voters(vote: Any, admin: Any) -> list[tuple[str, int]]:
+    """(token, dwelling id) for one owner per roll entry, up to MAX_BALLOTS (users created in bulk)."""
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.accounts.models import Account, ApiToken
+    from gongzhi.accounts.tokens import token_digest
+    from gongzhi.voting.models import RollVoter
+
+    picked: dict[int, tuple[int, int]] = {}
+    for entry_id, dwelling_id, person_id in RollVoter.objects.filter(vote=vote).values_list(
+        "entry_id", "entry__dwelling_id", "person_id"
+    ):
+        picked.setdefault(entry_id, (dwelling_id, person_id))
+    pairs = list(picked.values())[:MAX_BALLOTS]
+    User = get_user_model()
+    users = User.objects.bulk_create([User(username=f"bench-voter-{n}", password="!") for n in range(len(pairs))])
+    Account.objects.bulk_create([Account(user=u, person_id=p) for u, (_, p) in zip(users, pairs, strict=True)])
+    tokens = [f"gz_bench_{vote.pk}_{n}_{os.urandom(12).hex()}" for n in range(len(pairs))]
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(user=u, name="bench", prefix=t[:8], token_hash=token_digest(t))
+            for u, t in zip(users, tokens, strict=True)
+        ]
+    )
+    return [(t, d) for t, (d, _) in zip(tokens, pairs, strict=True)]
+
+
+def _open_vote() -> Any:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from gongzhi.voting import services
+
+    admin = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
+        "bench-vote-admin", password="bench-vote-admin-pw"
+    )
+    now = timezone.now()
+    vote = services.vote_create(
+        actor=admin,
+        node=_largest_compound(),
+        rule="owners_assembly",
+        item=5,
+        title="bench",
+        motion="bench",
+        opens_at=now - dt.timedelta(minutes=1),
+        closes_at=now + dt.timedelta(hours=2),
+        roll_date=timezone.localdate(),
+    )
+    return services.vote_open(actor=admin, vote=vote), admin
+
+
+def _start_server() -> subprocess.Popen[bytes]:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = os.environ | {"ALLOWED_HOSTS": "127.0.0.1,localhost", "GONGZHI_LOG_LEVEL": "WARNING"}
+    command = [str(gunicorn), "gongzhi.wsgi:application", "--bind", f"127.0.0.1:{PORT}"]
+    command += ["--workers", "4", "--worker-class", "gthread", "--threads", "8", "--keep-alive", "30"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _client(vote_id: int, jobs: queue.Queue[tuple[str, int]], counts: dict[int, int], lock: threading.Lock) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    mine: dict[int, int] = {}
+    while True:
+        try:
+            token, dwelling_id = jobs.get_nowait()
+        except queue.Empty:
+            break
+        body = json.dumps({"dwelling_id": dwelling_id, "choice": "yes" if dwelling_id % 3 else "no"})
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        try:
+            conn.request("POST", f"/api/v1/votes/{vote_id}/ballots", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            status = 0
+        mine[status] = mine.get(status, 0) + 1
+    conn.close()
+    with lock:
+        for status, n in mine.items():
+            counts[status] = counts.get(status, 0) + n
+
+
+def bench_ballot_cast() -> dict[str, float]:
+    from django.db import connections
+
+    from gongzhi.voting.models import Ballot
+
+    vote, _admin = _open_vote()
+    voters = _voters(vote, _admin)
+    jobs: queue.Queue[tuple[str, int]] = queue.Queue()
+    for n, pair in enumerate(voters):
+        jobs.put(pair)
+        if n % 10 == 0:
+            jobs.put(pair)  # the same owner again: must be refused, never counted twice
+    connections.close_all()  # the server's workers get the database to themselves
+    server = _start_server()
+    counts: dict[int, int] = {}
+    lock = threading.Lock()
+    try:
+        threads = [threading.Thread(target=_client, args=(vote.pk, jobs, counts, lock)) for _ in range(CLIENTS)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    accepted = counts.get(201, 0)
+    stored = Ballot.objects.filter(vote=vote).count()
+    print(f"bench: {len(voters)} owners, responses {sorted(counts.items())} in {seconds:.1f} s", file=sys.stderr)
+    return {"ballot_cast_per_s": round(accepted / seconds, 1), "ballot_lost": accepted - stored}
