@@ -85,12 +85,11 @@ def demo_generate(
         log.info("demo: rows generated at %.1f s", time.monotonic() - started)
         writer.finish()
         log.info("demo: rows written and indexed at %.1f s", time.monotonic() - started)
+        scopes = _scopes(writer, plan, first)
         users = logins_create(
-            actor=admin,
-            scopes=_scopes(writer, plan, first),
-            start=anchor - dt.timedelta(days=365),
-            hashed=hashed,
+            actor=admin, scopes=scopes, start=anchor - dt.timedelta(days=365), hashed=hashed
         )
+        _open_demo_vote(admin, scopes.compound)
         summary = DemoSummary(
             scale=scale, seed=seed, bulk=use_bulk, nodes=len(plan.nodes), users=len(users) + 1, **counts
         )
@@ -100,6 +99,25 @@ def demo_generate(
     if use_bulk:
         vacuum_analyze(frozen=bool(bulk_writer and bulk_writer.frozen))
     return summary
+
+
+def _open_demo_vote(admin: Any, compound: Node) -> None:
+    """An owners' assembly open for a week on the demo compound, so the resident log-in can cast a ballot."""
+    from gongzhi.voting import services as voting
+
+    now = timezone.now()
+    vote = voting.vote_create(
+        actor=admin,
+        node=compound,
+        rule="owners_assembly",
+        item=5,
+        title="续聘物业服务企业",
+        motion="是否同意续聘现物业服务企业，服务期三年？",
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=7),
+        roll_date=timezone.localdate(),
+    )
+    voting.vote_open(actor=admin, vote=vote)
 
 
 def _write(

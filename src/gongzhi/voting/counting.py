@@ -79,7 +79,8 @@ def _secret_assembly(vote: Vote) -> dict[str, Any]:
         .values_list("receipt", "choice", "area", "owners_key")
     ):
         unsold = key == "unsold"
-        dwellings.append(TallyDwelling(f"R:{receipt}", _hundredths(area), frozenset({key}), unsold))
+        area_hundredths = _hundredths(area) if area is not None else 0  # always set in a secret vote
+        dwellings.append(TallyDwelling(f"R:{receipt}", area_hundredths, frozenset({key}), unsold))
         ballots.append(TallyBallot(f"R:{receipt}", key, choice))
     return recount.assembly_document(vote.item or 0, dwellings, ballots)
 

@@ -62,8 +62,12 @@ def _voters(vote: Any, admin: Any) -> list[tuple[str, int]]:
         picked.setdefault(entry_id, (dwelling_id, person_id))
     pairs = list(picked.values())[:MAX_BALLOTS]
     User = get_user_model()
-    users = User.objects.bulk_create([User(username=f"bench-voter-{n}", password="!") for n in range(len(pairs))])
-    Account.objects.bulk_create([Account(user=u, person_id=p) for u, (_, p) in zip(users, pairs, strict=True)])
+    users = User.objects.bulk_create(
+        [User(username=f"bench-voter-{n}", password="!") for n in range(len(pairs))]
+    )
+    Account.objects.bulk_create(
+        [Account(user=u, person_id=p) for u, (_, p) in zip(users, pairs, strict=True)]
+    )
     tokens = [f"gz_bench_{vote.pk}_{n}_{os.urandom(12).hex()}" for n in range(len(pairs))]
     ApiToken.objects.bulk_create(
         [
@@ -80,9 +84,9 @@ def _open_vote() -> Any:
 
     from gongzhi.voting import services
 
-    admin = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
-        "bench-vote-admin", password="bench-vote-admin-pw"
-    )
+    admin = get_user_model().objects.filter(
+        is_superuser=True
+    ).first() or get_user_model().objects.create_superuser("bench-vote-admin", password="bench-vote-admin-pw")
     now = timezone.now()
     vote = services.vote_create(
         actor=admin,
@@ -115,7 +119,9 @@ def _start_server() -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start")
 
 
-def _client(vote_id: int, jobs: queue.Queue[tuple[str, int]], counts: dict[int, int], lock: threading.Lock) -> None:
+def _client(
+    vote_id: int, jobs: queue.Queue[tuple[str, int]], counts: dict[int, int], lock: threading.Lock
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     mine: dict[int, int] = {}
     while True:
@@ -158,7 +164,9 @@ def bench_ballot_cast() -> dict[str, float]:
     counts: dict[int, int] = {}
     lock = threading.Lock()
     try:
-        threads = [threading.Thread(target=_client, args=(vote.pk, jobs, counts, lock)) for _ in range(CLIENTS)]
+        threads = [
+            threading.Thread(target=_client, args=(vote.pk, jobs, counts, lock)) for _ in range(CLIENTS)
+        ]
         started = time.perf_counter()
         for t in threads:
             t.start()
@@ -170,5 +178,7 @@ def bench_ballot_cast() -> dict[str, float]:
         server.wait(timeout=30)
     accepted = counts.get(201, 0)
     stored = Ballot.objects.filter(vote=vote).count()
-    print(f"bench: {len(voters)} owners, responses {sorted(counts.items())} in {seconds:.1f} s", file=sys.stderr)
+    print(
+        f"bench: {len(voters)} owners, responses {sorted(counts.items())} in {seconds:.1f} s", file=sys.stderr
+    )
     return {"ballot_cast_per_s": round(accepted / seconds, 1), "ballot_lost": accepted - stored}

@@ -235,8 +235,10 @@ def owners_key(vote: Vote, entry: RollEntry) -> str:
     """A per-vote pseudonym of the entry's owners, so a secret count still merges LAW-SPC-9 persons."""
     if entry.unsold:
         return "unsold"
-    ids = sorted(entry.voters.values_list("person_id", flat=True)) or [f"d{entry.pk}"]
-    text = ",".join(str(i) for i in ids)
+    ids = sorted(entry.voters.values_list("person_id", flat=True))
+    text = (
+        ",".join(str(i) for i in ids) if ids else f"d{entry.pk}"
+    )  # no owner on the roll: a person of its own
     return hmac.new(vote.salt.encode(), text.encode(), hashlib.sha256).hexdigest()[:16]
 
 
