@@ -285,3 +285,11 @@ def test_status_moves_only_forward(actor, assembly):
         services.vote_open(actor=actor, vote=assembly)
     with pytest.raises(Conflict):
         services.vote_publish(actor=actor, vote=assembly)
+
+
+def test_secret_paper_readings_forget_the_choice_once_counted(actor, compound):
+    vote = make_vote(actor, compound["compound"], secret=True)
+    enter(compound, vote, "cw", "zhang", "no")
+    enter(compound, vote, "cw2", "zhang", "no")
+    assert set(PaperBallotEntry.objects.filter(vote=vote).values_list("choice", flat=True)) == {""}
+    assert Choice.objects.get(vote=vote).choice == "no"

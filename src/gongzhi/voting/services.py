@@ -371,8 +371,10 @@ def _settle(vote: Vote, actor: Any, reading: PaperBallotEntry, first: PaperBallo
         vote, actor=actor, entry=reading.entry, voter=reading.voter, choice=reading.choice, channel=channel
     )
     reading.state = first.state = PaperState.MATCHED
+    if vote.secret:  # once counted, the readings keep no choice that names the dwelling's vote
+        reading.choice = first.choice = ""
     reading.save()
-    first.save(update_fields=["state"])
+    first.save(update_fields=["state", "choice"])
     return PaperOutcome(PaperState.MATCHED, reading, first, cast)
 
 
