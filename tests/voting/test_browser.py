@@ -9,7 +9,7 @@ import pytest
 
 from gongzhi.voting import services
 
-from .conftest import end_voting, make_vote
+from .conftest import START, end_voting, make_vote
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -75,11 +75,19 @@ def test_an_owner_votes_on_a_phone_and_finds_the_receipt(live_server, browser, a
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_enter_a_paper_ballot_with_a_mismatch(live_server, browser, actor, compound, tmp_path):
+    from gongzhi.accounts import services as accounts
+
+    # Two members of the owners' committee run the count (community workers owe a second factor at log-in).
+    for username in ("u-oc1", "u-oc2"):
+        user = accounts.user_create(actor=actor, username=username, password="pw-vote-2026", is_staff=True)
+        accounts.role_assign(
+            actor=actor, user=user, role="owners_committee_member", node=compound["compound"], start=START
+        )
     vote = make_vote(actor, compound["compound"])
     scan = tmp_path / "ballot.png"
     scan.write_bytes(b"\x89PNG scan")
     option = f"{compound['d1'].pk}:{compound['owners']['zhang'].pk}"
-    for username, choice in (("u-cw", "yes"), ("u-cw2", "no")):
+    for username, choice in (("u-oc1", "yes"), ("u-oc2", "no")):
         page = phone(browser, live_server, username)
         page.goto(f"{live_server.url}/votes/{vote.pk}/paper/")
         page.select_option("#id_pick", option)
@@ -89,7 +97,7 @@ def test_two_staff_enter_a_paper_ballot_with_a_mismatch(live_server, browser, ac
         page.wait_for_load_state()
     assert "不一致" in (page.text_content(".alert-danger") or "")
     assert page.locator("#readings tr.table-danger").count() == 2
-    first = phone(browser, live_server, "u-cw")
+    first = phone(browser, live_server, "u-oc1")
     first.goto(f"{live_server.url}/votes/{vote.pk}/paper/")
     assert first.locator("#readings tr.table-danger").count() == 2  # both staff see the conflict
     assert not vote.ballots.exists()
