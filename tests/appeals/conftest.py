@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from gongzhi.appeals.deadlines import SHANGHAI
 from gongzhi.appeals.ladder import CityLadders, city_ladders
@@ -52,3 +53,7 @@ class _Plain:
 @pytest.fixture
 def now() -> dt.datetime:
     return NOW
+
+
+# The machine running CI is shared: time limits per example would make property tests flaky, not stricter.
+RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])

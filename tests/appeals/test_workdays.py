@@ -20,6 +20,8 @@ from gongzhi.appeals.workdays import (
     parse_schedule,
 )
 
+from .conftest import RELAXED
+
 D = dt.date
 # An invented 2027 schedule for the tests (the State Council had not published it when this was written).
 Y2027 = YearSchedule(
@@ -98,6 +100,7 @@ def test_negative_workday_count_is_refused():
         WorkCalendar().add_workdays(D(2026, 1, 5), -1)
 
 
+@RELAXED
 @given(st.dates(D(2004, 1, 1), D(2027, 12, 1)), st.integers(0, 40))
 def test_add_workdays_lands_on_a_workday_after_exactly_n_of_them(day, n):
     cal = WorkCalendar()

@@ -109,6 +109,12 @@ class LadderStep(BaseModel):
     def _also_ids(cls, v: list[str]) -> list[str]:
         return [_check_clause(c) for c in v]
 
+    def __repr__(self) -> str:
+        # The node's policy page prints the value as is: one readable rung, not the model's field dump.
+        return f"{self.code} ({self.level}: {', '.join(self.roles)}; {self.clause})"
+
+    __str__ = __repr__
+
 
 # Appeal tracks: most matters climb the general ladder; CZ property matters (CZ-III.6#2) and HZ family and
 # neighbour disputes (HZ-A.6.1.2.4) have their own.
