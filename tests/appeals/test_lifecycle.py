@@ -279,6 +279,15 @@ def test_nb_5_23_the_community_reclassifies_with_a_reason():
     refused("reclassify_not_allowed", c, "triage", CMP, {"difficulty": "complex", "reason": "x"})
 
 
+def test_nb_5_23_the_first_handler_classifies_instead_of_plainly_accepting():
+    c = case("ningbo")
+    offered = allowed_transitions(c.state, *CMP, c)
+    assert "triage" in offered and "accept" not in offered and "escalate" not in offered
+    refused("triage_first", c, "accept", CMP)
+    major = case("ningbo", severity="major")
+    assert act(major, "escalate", CMP, {"reason": "火情", "to_step": "street"}).step == "street"
+
+
 def test_nb_triage_is_not_offered_where_the_pack_does_not_triage():
     c = case("binzhou")
     assert "triage" not in allowed_transitions(c.state, *RGL, c)

@@ -111,6 +111,7 @@ RULE_MESSAGES: dict[str, Promise] = {
     "not_above": _("An appeal can only be escalated upward."),
     "skip_not_allowed": _("Only the next level up: only a major or emergency case may skip levels."),
     "reclassify_not_allowed": _("Only the community may reclassify the difficulty."),
+    "triage_first": _("Classify the appeal as simple, general or complex first."),
     "not_attempted": _("Accept and try to resolve the appeal at this level before escalating it."),
     "meeting_required": _("Hold a meeting at this level (a vote forming an opinion) before escalating."),
     "reopen_used": _("The appeal was already reopened once at this level."),

@@ -208,11 +208,20 @@ def _guard_triage(case: Case, now: dt.datetime | None) -> AppealRuleError | None
     return None
 
 
+def _guard_accept(case: Case, now: dt.datetime | None) -> AppealRuleError | None:
+    # NB-4.6.2 with §5 #23: where the pack triages, the first handler classifies instead of plainly accepting.
+    if case.ladder.mode == TRIAGE and case.difficulty is None:
+        return AppealRuleError("triage_first", kind="conflict", clause="§5#23")
+    return None
+
+
 def _guard_escalate(case: Case, now: dt.datetime | None) -> AppealRuleError | None:
     if case.ladder.is_top(case.step):
         return AppealRuleError("ladder_top_final", kind="conflict", clause=case.current.clause)
     if is_severe(case.severity):
         return None  # major/emergency: no attempt needed first (§5 #19, #22)
+    if _guard_accept(case, now) is not None:
+        return _guard_accept(case, now)
     if case.state == State.SUBMITTED or case.step not in case.accepted_steps:
         return AppealRuleError("not_attempted", kind="conflict", clause="§5#22")
     if case.current.requires_meeting and case.step not in case.meeting_steps:
@@ -241,6 +250,7 @@ def _guard_no_response(case: Case, now: dt.datetime | None) -> AppealRuleError |
 
 
 _CASE_GUARDS: dict[str, Callable[[Case, dt.datetime | None], AppealRuleError | None]] = {
+    "accept": _guard_accept,
     "triage": _guard_triage,
     "escalate": _guard_escalate,
     "reopen": _guard_reopen,
