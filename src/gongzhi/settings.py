@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gongzhi.roster",
     "gongzhi.voting",
     "gongzhi.exports",
+    "gongzhi.appeals",
     "gongzhi.demo",
     "gongzhi.web",
     "gongzhi.api",

@@ -76,6 +76,51 @@ RASC = "residents_affairs_supervisory_committee"
 RRM = "residents_representative_meeting"
 
 
+class LadderStep(BaseModel):
+    """One rung of an appeal ladder (catalogue §4.2 #17): who handles there and what is first routed there.
+
+    `level` is the tree level the handling body sits at (tree.levels.Level values); `roles` are the roles that
+    act for it; `categories` are the appeal categories whose lowest handling rung this is; `difficulty` is the
+    NB-4.6.2 tier it takes; `requires_meeting`: escalating from here needs a meeting held here first (a vote
+    forming an opinion, BZ-5.2.3(d)); `takes_major`: major problems and emergencies go straight here
+    (CZ-III.6#2).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str
+    level: str
+    body: str
+    roles: list[str]
+    clause: str
+    categories: list[str] = Field(default_factory=list)
+    also: list[str] = Field(default_factory=list)
+    difficulty: Literal["simple", "general", "complex"] | None = None
+    requires_meeting: bool = False
+    takes_major: bool = False
+
+    @field_validator("clause")
+    @classmethod
+    def _clause_id(cls, v: str) -> str:
+        return _check_clause(v)
+
+    @field_validator("also")
+    @classmethod
+    def _also_ids(cls, v: list[str]) -> list[str]:
+        return [_check_clause(c) for c in v]
+
+    def __repr__(self) -> str:
+        # The node's policy page prints the value as is: one readable rung, not the model's field dump.
+        return f"{self.code} ({self.level}: {', '.join(self.roles)}; {self.clause})"
+
+    __str__ = __repr__
+
+
+# Appeal tracks: most matters climb the general ladder; CZ property matters (CZ-III.6#2) and HZ family and
+# neighbour disputes (HZ-A.6.1.2.4) have their own.
+APPEAL_TRACKS = ("general", "property", "dispute")
+
+
 def _sizes(kind: str) -> dict[str, KeySpec]:
     return {f"{kind}.size.min": MIN, f"{kind}.size.max": MAX}
 
@@ -173,6 +218,24 @@ KEYS: dict[str, KeySpec] = {
     "escalation.reminder_days.compound": INT,
     "escalation.reminder_days.community": INT,
     "escalation.reminder_days.street": INT,
+    "escalation.reminder_days.building": INT,
+    "escalation.reminder_days.resident_group": INT,
+    "escalation.reminder_days.district": INT,
+    # Issue 4 appeals: the ladders per track as data (appeals.ladder reads them), categories and timing
+    **{f"appeals.ladder.{track}": KeySpec(list[LadderStep]) for track in APPEAL_TRACKS},
+    "appeals.categories": STRS,
+    "appeals.triage.reclassify_steps": STRS,
+    "appeals.deadline.unit": KeySpec(Literal["calendar_days", "working_days"]),
+    "appeals.deadline.roll_to_workday": BOOL,
+    "appeals.reminder.repeat_days": INT,
+    "appeals.acknowledge_hours": MAX,
+    "appeals.alert_minutes": MAX,
+    "appeals.report_upward_minutes": MAX,
+    "appeals.confirmation_days": INT,
+    "appeals.reopen.max_per_level": INT,
+    "appeals.rating.scale_max": INT,
+    "appeals.rating.satisfied_min": INT,
+    "appeals.anonymous.allowed": BOOL,
     # §4.3 #25–#26 disclosure
     "disclosure.public_income.cadence": CADENCE,
     "disclosure.fund_use.cadence": CADENCE,
