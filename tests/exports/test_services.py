@@ -308,7 +308,7 @@ def test_cz_vi_3_validity_is_a_delegable_product_default_in_the_national_pack():
     from gongzhi.policy.packs import pack_policy
 
     value = pack_policy("").get("exports.approval_valid_days")
-    assert value is not None and value.value == services.VALID_DAYS_DEFAULT == 7
+    assert value is not None and value.value == 7
     assert (value.clause, value.force, value.delegable) == ("CZ-VI.3", "default", True)
 
 

@@ -27,9 +27,8 @@ from gongzhi.people.privacy import PersonView, person_view_for
 from gongzhi.policy.selectors import effective_policy
 from gongzhi.tree.models import Node
 
+# How long an approval lasts: the national pack sets it (CZ-VI.3, a product default), so every node has it.
 VALID_DAYS_KEY = "exports.approval_valid_days"
-# The national pack's value (a product default in the catalogue's §5 style), used only if no pack sets the key.
-VALID_DAYS_DEFAULT = 7
 
 # Each refusal as the error the user sees (made anew each time: an exception instance carries its traceback).
 REFUSALS: dict[Refusal, tuple[type[GongzhiError], Any, str]] = {
@@ -142,7 +141,7 @@ def _check(action: Action, actor: Any, request: ExportRequest, now: dt.datetime)
 
 
 def valid_days(node: Node) -> int:
-    days = effective_policy(node).value(VALID_DAYS_KEY, VALID_DAYS_DEFAULT)
+    days = effective_policy(node).value(VALID_DAYS_KEY)
     return int(days)
 
 
