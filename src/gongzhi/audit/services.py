@@ -69,8 +69,11 @@ class Change:
 
 
 def _lock_head() -> AuditHead:
-    head, _ = AuditHead.objects.get_or_create(pk=1)
-    return AuditHead.objects.select_for_update().get(pk=head.pk)
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # the first entry ever: create the head, then lock it like every later writer does
+        AuditHead.objects.get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 def _build(actor_id: int | None, change: Change, seq: int, prev_hash: str, at: dt.datetime) -> AuditEntry:

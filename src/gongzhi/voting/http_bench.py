@@ -1,6 +1,8 @@
 """`ballot_cast_per_s` and `ballot_lost` (issue 5 §5): owners casting ballots over HTTP against a real server.
 
-The bench starts gunicorn on the benchmark database, opens a vote on the compound with the most dwellings, gives
+The bench starts gunicorn on the benchmark database as production runs it (DEBUG off; 4 sync workers as in the
+README, so every worker takes its share of connections: with threaded workers one process accepted nearly all 50
+keep-alive connections and the others idled), opens a vote on the compound with the most dwellings, gives
 one owner per dwelling a log-in with a personal API token, and lets 50 client threads (keep-alive connections)
 POST /api/v1/votes/{id}/ballots for every dwelling, plus a repeated ballot for one dwelling in ten (refused with
 409). `ballot_cast_per_s` is accepted ballots per second of wall time; `ballot_lost` is the ballots the server
@@ -9,6 +11,7 @@ accepted (201) minus the ballots in the database afterwards, and must be 0.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import http.client
 import json
@@ -63,7 +66,7 @@ def _voters(vote: Any, admin: Any) -> list[tuple[str, int]]:
     pairs = list(picked.values())[:MAX_BALLOTS]
     User = get_user_model()
     users = User.objects.bulk_create(
-        [User(username=f"bench-voter-{n}", password="!") for n in range(len(pairs))]
+        [User(username=f"bench-voter-{vote.pk}-{n}", password="!") for n in range(len(pairs))]
     )
     Account.objects.bulk_create(
         [Account(user=u, person_id=p) for u, (_, p) in zip(users, pairs, strict=True)]
@@ -102,11 +105,42 @@ def _open_vote() -> Any:
     return services.vote_open(actor=admin, vote=vote), admin
 
 
+def _production_env() -> dict[str, str]:
+    """Serve as production does (DEBUG off), with the keys the benchmark data was written with."""
+    from django.conf import settings
+
+    def keys(values: list[bytes]) -> str:
+        return ",".join(base64.urlsafe_b64encode(k).decode() for k in values)
+
+    return {
+        "GONGZHI_DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "GONGZHI_DATA_KEYS": keys(settings.GONGZHI_DATA_KEYS),
+        "GONGZHI_LOOKUP_KEYS": keys(settings.GONGZHI_LOOKUP_KEYS),
+    }
+
+
 def _start_server() -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    env = os.environ | {"ALLOWED_HOSTS": "127.0.0.1,localhost", "GONGZHI_LOG_LEVEL": "WARNING"}
+    env = (
+        os.environ
+        | _production_env()
+        | {"ALLOWED_HOSTS": "127.0.0.1,localhost", "GONGZHI_LOG_LEVEL": "WARNING"}
+    )
     command = [str(gunicorn), "gongzhi.wsgi:application", "--bind", f"127.0.0.1:{PORT}"]
-    command += ["--workers", "4", "--worker-class", "gthread", "--threads", "8", "--keep-alive", "30"]
+    workers = os.environ.get("BENCH_HTTP_WORKERS", "4")
+    threads = os.environ.get("BENCH_HTTP_THREADS", "1")
+    worker_class = os.environ.get("BENCH_HTTP_WORKER_CLASS", "sync")
+    command += [
+        "--workers",
+        workers,
+        "--worker-class",
+        worker_class,
+        "--threads",
+        threads,
+        "--keep-alive",
+        "30",
+    ]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
