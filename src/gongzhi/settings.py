@@ -221,5 +221,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("GONGZHI_LOG_LEVEL", "INFO")},
     # Django's own loggers write through the same masked handler instead of their defaults.
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "weasyprint": {"level": "WARNING"},  # it narrates every rendering step at INFO
+        "fontTools": {"level": "WARNING"},  # the font subsetter WeasyPrint uses, likewise
+    },
 }

@@ -326,6 +326,7 @@ API_ROWS = [
     api("GET", "/votes/{vote_id}/my-ballots", "/votes/{vote}/my-ballots", VOTE_VIEW),
     api("GET", "/votes/{vote_id}/result", "/votes/{vote_published}/result", VOTE_VIEW),
     api("GET", "/votes/{vote_id}/recount", "/votes/{vote_published}/recount", VOTE_VIEW),
+    api("GET", "/votes/{vote_id}/notice.pdf", "/votes/{vote_published}/notice.pdf", VOTE_VIEW),
     api(
         "GET", "/votes/{vote_id}/receipt", "/votes/{vote_published}/receipt?code=7KQ2M9XD4FWBTN3C", VOTE_VIEW
     ),
@@ -416,6 +417,7 @@ WEB_ROWS = [
     ),
     web("voting:result", "GET", "/votes/{vote_published}/result/", VOTE_VIEW),
     web("voting:notice", "GET", "/votes/{vote_published}/notice/", VOTE_VIEW),
+    web("voting:notice_pdf", "GET", "/votes/{vote_published}/notice.pdf", VOTE_VIEW),
     web("voting:screen", "GET", "/votes/{vote_published}/screen/", VOTE_VIEW),
     web("voting:lookup", "GET", "/votes/{vote_published}/lookup/?code=7KQ2M9XD4FWBTN3C", VOTE_VIEW),
     web("voting:recount", "GET", "/votes/{vote_published}/recount.json", VOTE_VIEW),

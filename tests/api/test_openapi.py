@@ -14,6 +14,7 @@ FILE_DOWNLOADS = {
     ("/api/v1/exports/{request_id}/download", "post"): (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ),
+    ("/api/v1/votes/{vote_id}/notice.pdf", "get"): "application/pdf",
 }
 
 

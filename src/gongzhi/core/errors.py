@@ -44,3 +44,10 @@ class NotFound(GongzhiError):
 class Conflict(GongzhiError):
     code = "conflict"
     status = 409
+
+
+class Unavailable(GongzhiError):
+    """A capability of this server is missing (e.g. the PDF renderer's system libraries): not the user's fault."""
+
+    code = "unavailable"
+    status = 503

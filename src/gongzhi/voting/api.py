@@ -8,20 +8,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from gongzhi.access import selectors as access
 from gongzhi.access.capabilities import Action, Kind
-from gongzhi.api.errors import with_errors
+from gongzhi.api.errors import ErrorOut, with_errors
 from gongzhi.api.paging import PageParams, page
+from gongzhi.core import pdf
 from gongzhi.core.errors import Conflict, InvalidInput
 from gongzhi.voting import ballot_chain, counting, selectors, services
 from gongzhi.voting.models import Rule, Vote
 from gongzhi.voting.models import Status as VoteStatus
-from gongzhi.voting.presentation import RECEIPT_INVALID, not_published, result_in
+from gongzhi.voting.presentation import RECEIPT_INVALID, not_published, result_context, result_in
 
 router = Router()
 
@@ -215,6 +216,29 @@ def vote_result(request: HttpRequest, vote_id: int) -> dict[str, Any]:
 )
 def vote_recount(request: HttpRequest, vote_id: int) -> dict[str, Any]:
     return counting.recount_document(_published(request, vote_id))
+
+
+PDF_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The notice for the board as an A4 PDF, with the arithmetic.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/votes/{vote_id}/notice.pdf",
+    response=with_errors({}) | {503: ErrorOut},
+    openapi_extra=PDF_RESPONSE,
+    summary="The published result's notice (PDF)",
+)
+def vote_notice_pdf(request: HttpRequest, vote_id: int) -> HttpResponse:
+    """503 with code pdf_unavailable where the server lacks the PDF renderer's system libraries."""
+    vote = _published(request, vote_id)
+    context = {**result_context(vote), "LANGUAGE_CODE": get_language()}
+    return pdf.pdf_response(pdf.render_pdf("voting/notice_pdf.html", context), f"vote-{vote.pk}-notice.pdf")
 
 
 @router.get("/votes/{vote_id}/receipt", response=with_errors({200: ReceiptFound}), summary="Find a receipt")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 RECEIPT_INVALID = _("A receipt code has 16 letters and digits, such as 7KQ2-M9XD-4FWB-TN3C.")
@@ -91,3 +92,17 @@ def outcome_text(result: dict[str, Any]) -> str:
     if not result.get("quorum_met"):
         return str(_("Not decided: the quorum was not reached."))
     return str(_("The motion passed.") if result.get("passed") else _("The motion did not pass."))
+
+
+def result_context(vote: Any) -> dict[str, Any]:
+    """What the result, notice (page and PDF) and screen templates show, in the active language."""
+    result = result_in(vote.result, get_language())
+    return {
+        "vote": vote,
+        "result": result,
+        "outcome": outcome_text(result),
+        "comparisons": comparison_rows(result),
+        "rejected": rejected_rows(result),
+        "publication": vote.publication,
+        "choice_labels": CHOICE_LABELS,
+    }

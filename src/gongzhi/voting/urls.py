@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:vote_id>/proxies/", views.proxies, name="proxies"),
     path("<int:vote_id>/result/", views.result, name="result"),
     path("<int:vote_id>/notice/", views.notice, name="notice"),
+    path("<int:vote_id>/notice.pdf", views.notice_pdf, name="notice_pdf"),
     path("<int:vote_id>/screen/", views.screen, name="screen"),
     path("<int:vote_id>/lookup/", views.receipt_lookup, name="lookup"),
     path("<int:vote_id>/recount.json", views.recount_file, name="recount"),

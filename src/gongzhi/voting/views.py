@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access import selectors as access
 from gongzhi.access.capabilities import Action, Kind
-from gongzhi.core.errors import Forbidden, GongzhiError, NotFound
+from gongzhi.core import pdf
+from gongzhi.core.errors import Forbidden, GongzhiError, NotFound, Unavailable
 from gongzhi.voting import ballot_chain, counting, presentation, selectors, services
 from gongzhi.voting.models import Rule, Status, Vote
 from gongzhi.voting.tally import CHOICES, ITEMS, MAJOR_ITEMS
@@ -288,16 +288,7 @@ def _published(request: HttpRequest, vote_id: int) -> Vote:
 
 
 def _result_context(vote: Vote) -> dict[str, Any]:
-    result = presentation.result_in(vote.result, get_language())
-    return {
-        "vote": vote,
-        "result": result,
-        "outcome": presentation.outcome_text(result),
-        "comparisons": presentation.comparison_rows(result),
-        "rejected": presentation.rejected_rows(result),
-        "publication": vote.publication,
-        "choice_labels": presentation.CHOICE_LABELS,
-    }
+    return presentation.result_context(vote)
 
 
 @vote_view
@@ -309,6 +300,17 @@ def result(request: HttpRequest, vote_id: int) -> HttpResponse:
 def notice(request: HttpRequest, vote_id: int) -> HttpResponse:
     """The notice for the board (print it from the browser: the page carries a print style)."""
     return _render(request, "notice.html", _result_context(_published(request, vote_id)))
+
+
+@vote_view
+def notice_pdf(request: HttpRequest, vote_id: int) -> HttpResponse:
+    """The same notice as a PDF for printing on A4 (HZ-5.1.3.2.1.3 公开), made on request: it is one page."""
+    vote = _published(request, vote_id)
+    try:
+        data = pdf.render_pdf("voting/notice_pdf.html", _result_context(vote), request)
+    except Unavailable as exc:
+        return HttpResponse(str(exc.message), status=exc.status, content_type="text/plain; charset=utf-8")
+    return pdf.pdf_response(data, f"vote-{vote.pk}-notice.pdf")
 
 
 @vote_view
