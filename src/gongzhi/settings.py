@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "gongzhi.voting",
     "gongzhi.exports",
     "gongzhi.appeals",
+    "gongzhi.directives",
     "gongzhi.demo",
     "gongzhi.web",
     "gongzhi.api",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("roster/", include("gongzhi.roster.urls")),
     path("exports/", include("gongzhi.exports.urls")),
     path("votes/", include("gongzhi.voting.urls")),
+    path("directives/", include("gongzhi.directives.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.DEBUG:

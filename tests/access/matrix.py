@@ -37,8 +37,45 @@ VOTE_VIEW = frozenset({"SU", "DO", "SO", "CW", "BL", "OC", "SC", "RE"})  # the c
 VOTE_MANAGE = frozenset({"SU", "CW", "OC"})
 VOTE_WATCH = VOTE_VIEW - VOTE_MANAGE
 COMPOUND_FULL = frozenset({"SU", "DO", "SO", "CW", "OC", "SC", "PS"})
+# Directives (issue 4 §2): the street issues to the community; the district reads the cascade under it, the
+# street its own, the community works on its assignment; nobody else sees them.
+DIRECTIVE_VIEW = frozenset({"SU", "DO", "SO", "CW"})
+DIRECTIVE_ACT = frozenset({"SU", "CW"})
+DIRECTIVE_WATCH = DIRECTIVE_VIEW - DIRECTIVE_ACT
+STREET_ISSUERS = frozenset({"SU", "SO"})
 
 Payload = Callable[[dict[str, int]], dict[str, Any]]
+
+
+def _in_days(days: int) -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+def _directive_payload(i: dict[str, int]) -> dict[str, Any]:
+    six = {k: "加装电梯" for k in ("project", "plan", "responsible_leader", "working_group", "timetable")}
+    return {
+        "node_id": i["street"],
+        "title": "垃圾分类宣传",
+        "content": "入户宣传",
+        "basis": "区文件",
+        "due_date": _in_days(20),
+        "targets": [{"node_id": i["community"], "due_date": _in_days(20)}],
+        "access_item_id": i["access_item"],
+        **six,
+    }
+
+
+def _directive_form(i: dict[str, int]) -> dict[str, Any]:
+    data = _directive_payload(i)
+    return {
+        **{k: v for k, v in data.items() if k not in ("node_id", "targets", "access_item_id")},
+        "units": [i["community"]],
+        "access_item": i["access_item"],
+    }
 
 
 def _scan() -> Any:
@@ -290,6 +327,50 @@ API_ROWS = [
         forbid=frozenset({"SO"}),
         code={"SO": "not_your_step"},
     ),
+    # --- directives (issue 4 §2) ---
+    api("GET", "/directives", "/directives", ALL),
+    api(
+        "POST",
+        "/directives",
+        "/directives",
+        STREET_ISSUERS,
+        forbid=frozenset({"DO"}),
+        payload=_directive_payload,
+    ),
+    api("GET", "/directives/{directive_id}", "/directives/{directive}", DIRECTIVE_VIEW),
+    api(
+        "POST",
+        "/directives/{directive_id}/assignments/{assignment_id}/acknowledge",
+        "/directives/{directive}/assignments/{assignment}/acknowledge",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+    ),
+    api(
+        "POST",
+        "/directives/{directive_id}/assignments/{assignment_id}/split",
+        "/directives/{directive_ack}/assignments/{assignment_ack}/split",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+        payload=lambda i: {"targets": [{"node_id": i["compound"], "due_date": _in_days(10)}]},
+    ),
+    api(
+        "POST",
+        "/directives/{directive_id}/assignments/{assignment_id}/progress",
+        "/directives/{directive_ack}/assignments/{assignment_ack}/progress",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+        payload=lambda i: {"percent": 40, "text": "已摸排四成"},
+    ),
+    api(
+        "POST",
+        "/directives/{directive_id}/assignments/{assignment_id}/complete",
+        "/directives/{directive_ack}/assignments/{assignment_ack}/complete",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+    ),
+    api("GET", "/nodes/{node_id}/access-list", "/nodes/{community}/access-list", COMMUNITY_FULL),
+    api("GET", "/directives-reports/dispatch", "/directives-reports/dispatch?year=2026&month=1", ALL),
+    api("GET", "/directives-reports/assessment", "/directives-reports/assessment?year=2026&quarter=1", ALL),
     # votes
     api("GET", "/votes", "/votes", ALL),
     api(
@@ -361,6 +442,65 @@ WEB_ROWS = [
     web("web:history", "GET", "/history/dwelling/{dwelling}/", HISTORY),
     web("web:history", "GET", "/history/person/{person}/", HISTORY),
     web("web:history", "GET", "/history/body/{body}/", HISTORY),
+    # --- directives (issue 4 §2) ---
+    web("directives:list", "GET", "/directives/", ALL),
+    web("directives:create", "GET", "/directives/new/{street}/", STREET_ISSUERS, forbid=frozenset({"DO"})),
+    web(
+        "directives:create",
+        "POST",
+        "/directives/new/{street}/",
+        STREET_ISSUERS,
+        forbid=frozenset({"DO"}),
+        payload=_directive_form,
+    ),
+    web("directives:detail", "GET", "/directives/{directive}/", DIRECTIVE_VIEW),
+    web(
+        "directives:acknowledge",
+        "POST",
+        "/directives/{directive}/assignments/{assignment}/acknowledge/",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+    ),
+    web(
+        "directives:split",
+        "GET",
+        "/directives/{directive_ack}/assignments/{assignment_ack}/split/",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+    ),
+    web(
+        "directives:split",
+        "POST",
+        "/directives/{directive_ack}/assignments/{assignment_ack}/split/",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+        payload=lambda i: {"units": [i["compound"]], "units_due": _in_days(10)},
+    ),
+    web(
+        "directives:progress",
+        "GET",
+        "/directives/{directive_ack}/assignments/{assignment_ack}/progress/",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+    ),
+    web(
+        "directives:progress",
+        "POST",
+        "/directives/{directive_ack}/assignments/{assignment_ack}/progress/",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+        payload=lambda i: {"percent": "40", "text": "已摸排四成"},
+    ),
+    web(
+        "directives:complete",
+        "POST",
+        "/directives/{directive_ack}/assignments/{assignment_ack}/complete/",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+    ),
+    web("directives:access_list", "GET", "/directives/access-list/{community}/", COMMUNITY_FULL),
+    web("directives:dispatch", "GET", "/directives/reports/dispatch/", ALL),
+    web("directives:assessment", "GET", "/directives/reports/assessment/", ALL),
     web("voting:list", "GET", "/votes/", ALL),
     web("voting:create", "GET", "/votes/new/{compound}/", VOTE_MANAGE, forbid=COMPOUND_FULL - VOTE_MANAGE),
     web(

@@ -35,6 +35,7 @@ def snapshot() -> dict[str, Any]:
         "people.ownership", "bodies.body", "bodies.bodymembership", "accounts.roleassignment",
         "accounts.apitoken", "roster.importjob", "policy.policyoverride", "exports.exportrequest",
         "voting.vote", "voting.ballot", "voting.choice", "voting.paperballotentry", "voting.proxy",
+        "directives.directive", "directives.assignment", "directives.progressreport",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:

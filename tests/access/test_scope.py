@@ -61,7 +61,8 @@ def test_street_officers_read_everything_and_change_only_structure_and_bodies():
     """Read-mostly (issue 3 §1): homes and people are registered by the community and its grids."""
     assert all(allows("street_officer", kind, Action.VIEW) for kind in Kind)
     changes = {kind for kind in Kind if allows("street_officer", kind, Action.CHANGE)}
-    assert changes == {Kind.NODE, Kind.BODY, Kind.MEMBERSHIP}
+    # ...and issue directives at their street, acting on its assignments (issue 4 §2).
+    assert changes == {Kind.NODE, Kind.BODY, Kind.MEMBERSHIP, Kind.DIRECTIVE}
 
 
 def test_owners_committee_members_do_not_change_households():

@@ -78,8 +78,10 @@ def _side(actor: Any, names: dict[str, str], codes: tuple[str, str, str]) -> dic
     body = bodies.body_create(actor=actor, kind="owners_committee", node=k, name=names["body"])
     membership = bodies.member_add(actor=actor, body=body, person=person, term_start=START)
     votes = _votes(actor, k, names["vote"])
+    directives = _directives(actor, d, s, c, names["directive"])
     return {
         **votes,
+        **directives,
         "district": d,
         "street": s,
         "community": c,
@@ -136,6 +138,43 @@ def _votes(actor: Any, compound: Any, title: str) -> dict[str, Any]:
     }
 
 
+def _directives(actor: Any, district: Any, street: Any, community: Any, title: str) -> dict[str, Any]:
+    """The county's access list, and two directives from the street to the community: one just received
+    (acknowledge it), one acknowledged (split it, report progress, complete it)."""
+    from django.utils import timezone
+
+    from gongzhi.directives import services as directives
+
+    item = directives.access_item_create(
+        actor=actor, county=district, code="A01", title=f"{title}（准入事项）", kind="allowed"
+    )
+    due = timezone.localdate() + dt.timedelta(days=30)
+    six = {k: title for k in ("project", "plan", "responsible_leader", "working_group", "timetable")}
+
+    def make(suffix: str) -> Any:
+        return directives.directive_issue(
+            actor=actor,
+            node=street,
+            title=f"{title}{suffix}",
+            content=f"{title}：请摸排。",
+            basis=title,
+            due_date=due,
+            targets=[directives.Target(community, due)],
+            access_item=item,
+            **six,
+        )
+
+    received, acknowledged = make(""), make("（已签收）")
+    step = directives.assignment_acknowledge(actor=actor, assignment=acknowledged.assignments.get())
+    return {
+        "access_item": item,
+        "directive": received,
+        "assignment": received.assignments.get(),
+        "directive_ack": acknowledged,
+        "assignment_ack": step,
+    }
+
+
 IN_NAMES = {
     "district": "吴兴区",
     "street": "月河街道",
@@ -148,6 +187,7 @@ IN_NAMES = {
     "neighbour": "王二",
     "body": "锦绣业委会",
     "vote": "续聘物业表决",
+    "directive": "加装电梯摸排",
 }
 OUT_NAMES = {k: f"{OUT_MARK}{v}" for k, v in IN_NAMES.items()}
 

@@ -27,6 +27,9 @@ class Kind(StrEnum):
     COMPLIANCE = "compliance"  # a community's body-compliance list
     HISTORY = "history"  # an object's audit history page
     VOTE = "vote"  # a vote, its roll, ballots and result (change: open, close, publish, enter paper ballots)
+    DIRECTIVE = (
+        "directive"  # a directive and its cascade (change: issue at one's node, act on one's assignment)
+    )
 
 
 class Action(StrEnum):
@@ -78,6 +81,13 @@ CAPABILITIES: dict[Role, dict[Kind, frozenset[Action]]] = {
     # A resident's own household; bodies and their members are published to the compound and community.
     Role.RESIDENT: _grant((*_HOUSEHOLD, *_GOVERNANCE, Kind.VOTE), V),
 }
+
+# --- directives (issue 4 §2) ---
+# District and street officers and community workers issue directives at their own node and act on their
+# unit's assignment; they read the cascade under their node (gongzhi.directives.selectors). A compound's
+# assignment is carried by its community's workers: no role below the community represents a unit of work.
+for _role in (Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER):
+    CAPABILITIES[_role] = _merge(CAPABILITIES[_role], _grant((Kind.DIRECTIVE,), V, C))
 
 # Kinds every role that may view them also sees on the nodes above its scope (published to it).
 PUBLISHED_UPWARDS = frozenset(_GOVERNANCE)

@@ -146,3 +146,39 @@ def vote_q(reach: Reach, action: Action, prefix: str = "") -> Q | None:
         if action == Action.VIEW and g.grid_id is None:
             parts.append(Q(**{f"{prefix}node__path__in": _ancestor_paths(g.path, Node.steplen)}))
     return _any(parts)
+
+
+# --- directives (issue 4 §2) ---------------------------------------------------------------------------------
+
+
+def directive_q(reach: Reach, action: Action) -> Q | None:
+    """Directives issued in one's subtree (the issuer's side reads the whole cascade), or with an
+    assignment in it (a receiving unit)."""
+    from gongzhi.directives.models import Assignment
+
+    if reach.superuser:
+        return None
+    paths = reach.node_paths(Kind.DIRECTIVE, action)
+    issued = _any([Q(node__path__startswith=p) for p in paths])
+    received = Assignment.objects.filter(
+        _any([Q(path__startswith=p) for p in paths]), directive=OuterRef("pk")
+    )
+    return issued | Q(Exists(received)) if paths else NOTHING
+
+
+def assignment_q(reach: Reach, action: Action, community_depth: int) -> Q | None:
+    """Assignments in reach. To view: under one's node. To act: one's own unit's, where a community's
+    workers also carry its compounds' (no role below the community represents a unit of work)."""
+    if reach.superuser:
+        return None
+    parts = []
+    for p in reach.node_paths(Kind.DIRECTIVE, action) if action == Action.VIEW else _exact(reach):
+        if action == Action.VIEW or len(p) == community_depth:
+            parts.append(Q(path__startswith=p))
+        else:
+            parts.append(Q(path=p))
+    return _any(parts)
+
+
+def _exact(reach: Reach) -> list[str]:
+    return sorted({g.path for g in reach.granting(Kind.DIRECTIVE, Action.CHANGE) if g.is_node})

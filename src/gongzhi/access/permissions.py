@@ -43,6 +43,20 @@ def _object_q(reach: Reach, user: Any, kind: Kind, action: Action, obj: Model) -
         return filters.person_q(reach, action, registered_by=user, kind=kind)
     if isinstance(obj, Vote):
         return filters.vote_q(reach, action)
+    if obj._meta.app_label == "directives":
+        return _directives_q(reach, action, obj)
+    raise TypeError(f"no access rule for {type(obj).__name__}")
+
+
+def _directives_q(reach: Reach, action: Action, obj: Model) -> Q | None:
+    """Directives and their assignments (issue 4 §2)."""
+    from gongzhi.directives.models import Assignment, Directive
+    from gongzhi.tree.models import Node
+
+    if isinstance(obj, Directive):
+        return filters.directive_q(reach, action)
+    if isinstance(obj, Assignment):
+        return filters.assignment_q(reach, action, 3 * Node.steplen)
     raise TypeError(f"no access rule for {type(obj).__name__}")
 
 

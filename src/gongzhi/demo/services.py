@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gongzhi.audit.services import audit_record
 from gongzhi.demo.bodies import BodyMaker
+from gongzhi.demo.directives import demo_directives
 from gongzhi.demo.bulk import BulkWriter, vacuum_analyze
 from gongzhi.demo.logins import LoginScopes, admin_get_or_create, demo_password_hash, logins_create
 from gongzhi.demo.plan import TreePlan, plan_tree
@@ -90,6 +91,9 @@ def demo_generate(
             actor=admin, scopes=scopes, start=anchor - dt.timedelta(days=365), hashed=hashed
         )
         _open_demo_vote(admin, scopes.compound)
+        demo_directives(
+            admin=admin, street=scopes.street, community=scopes.community, compound=scopes.compound
+        )
         summary = DemoSummary(
             scale=scale, seed=seed, bulk=use_bulk, nodes=len(plan.nodes), users=len(users) + 1, **counts
         )

@@ -133,6 +133,11 @@ KEYS: dict[str, KeySpec] = {
     "privacy.reveal.roles": STRS,
     # CZ-VI.3 tiered approval of bulk exports: days an approval allows downloads (product default, §5-style)
     "exports.approval_valid_days": MAX,
+    # --- directives (issue 4 §2): access control of work pushed onto residents' committees ---
+    "task_push.access_control": BOOL,  # CZ-IV.6#2, NB-4.5.1: cite an item of the county's access list
+    "task_push.statutory_duties_refused": BOOL,  # CZ-IV.6#2
+    "task_push.forbidden_kinds": STRS,  # CZ-IV.6#3
+    "task_push.assisted_requires_staff_and_funding": BOOL,  # NB-4.5.2, CZ-IV.6#2
     # §4.1 #1 community size
     f"{RC}.households.min": OPT_INT,
     f"{RC}.households.max": MAX,
