@@ -17,12 +17,10 @@ ACCESS_LIST = [
     ("A04", "拆迁拆违", "demolition", "CZ-IV.6#3"),
     ("A05", "招商引资", "investment_attraction", "CZ-IV.6#3"),
 ]
-SIX = {
-    "plan": "摸排—公示—实施—验收",
-    "responsible_leader": "街道分管副主任",
-    "working_group": "街道城建办、社区两委、小区业委会",
-    "timetable": "第一周摸排，第二周公示，第三、四周实施",
-}
+PLAN = "摸排—公示—实施—验收"
+LEADER = "街道分管副主任"
+GROUP = "街道城建办、社区两委、小区业委会"
+TIMETABLE = "第一周摸排，第二周公示，第三、四周实施"
 
 
 def demo_directives(*, admin: Any, street: Node, community: Node, compound: Node) -> None:
@@ -49,7 +47,10 @@ def demo_directives(*, admin: Any, street: Node, community: Node, compound: Node
         project="老旧小区加装电梯",
         targets=[services.Target(community, due(30))],
         access_item=items["A01"],
-        **SIX,
+        plan=PLAN,
+        responsible_leader=LEADER,
+        working_group=GROUP,
+        timetable=TIMETABLE,
     )
     row = services.assignment_acknowledge(actor=admin, assignment=survey.assignments.get())
     services.assignment_split(actor=admin, assignment=row, targets=[services.Target(compound, due(20))])
@@ -65,5 +66,8 @@ def demo_directives(*, admin: Any, street: Node, community: Node, compound: Node
         due_date=due(45),
         project="平安建设宣传月",
         targets=[services.Target(street, due(40))],
-        **SIX,
+        plan=PLAN,
+        responsible_leader=LEADER,
+        working_group=GROUP,
+        timetable=TIMETABLE,
     )

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from gongzhi.audit.services import audit_record
 from gongzhi.demo.bodies import BodyMaker
-from gongzhi.demo.directives import demo_directives
 from gongzhi.demo.bulk import BulkWriter, vacuum_analyze
+from gongzhi.demo.directives import demo_directives
 from gongzhi.demo.logins import LoginScopes, admin_get_or_create, demo_password_hash, logins_create
 from gongzhi.demo.plan import TreePlan, plan_tree
 from gongzhi.demo.population import Chunk, CommunityPeople, Population

@@ -114,7 +114,7 @@ def _workbook(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
 
 def dispatch_xlsx(rows: list[DispatchRow]) -> bytes:
     header = [
-        _("Unit"),
+        _("Receiving unit"),
         _("Directive"),
         _("Issued by"),
         _("Due date"),
@@ -123,7 +123,7 @@ def dispatch_xlsx(rows: list[DispatchRow]) -> bytes:
         _("Overdue"),
     ]
     body = [
-        [r.unit, r.directive, r.issued_by, r.due_date, r.state, r.percent, _("yes") if r.overdue else ""]
+        [r.unit, r.directive, r.issued_by, r.due_date, r.state, r.percent, _("overdue") if r.overdue else ""]
         for r in rows
     ]
     return _workbook(_("Monthly dispatch"), header, body)
@@ -135,7 +135,7 @@ def not_available() -> str:
 
 def assessment_xlsx(rows: list[AssessmentRow]) -> bytes:
     header = [
-        _("Unit"),
+        _("Receiving unit"),
         _("Due in the quarter"),
         _("Completed on time"),
         _("Completed late"),

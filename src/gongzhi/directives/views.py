@@ -103,7 +103,7 @@ class SplitForm(forms.Form):
 
 class ProgressForm(forms.Form):
     percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
-    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Progress made"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _files(request: HttpRequest) -> list[Any]:

@@ -1,0 +1,116 @@
+"""The directives API: issue, the unit's steps, JSON refusals with stable codes and clauses, reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from gongzhi.directives.models import Assignment, Directive
+
+from .conftest import SIX, due, issue
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def post(client, url, data=None):
+    return client.post(url, json.dumps(data or {}), content_type="application/json")
+
+
+def payload(site, node, targets, **extra):
+    return {
+        "node_id": node.pk,
+        "title": "垃圾分类入户宣传",
+        "content": "入户宣传",
+        "basis": "街道通知",
+        "due_date": due(20).isoformat(),
+        "targets": [{"node_id": t.pk, "due_date": due(20).isoformat()} for t in targets],
+        **SIX,
+        **extra,
+    }
+
+
+def test_issue_and_walk_the_cascade(site):
+    so, cw = client_for(site["users"]["so"]), client_for(site["users"]["cw"])
+    body = payload(site, site["street"], [site["community"]], access_item_id=site["items"]["allowed"].pk)
+    created = post(so, "/api/v1/directives", body)
+    assert created.status_code == 201, created.content
+    d = created.json()
+    (row,) = d["assignments"]
+    assert row["state"] == "received" and not row["may_act"]
+    base = f"/api/v1/directives/{d['id']}/assignments/{row['id']}"
+    assert post(cw, f"{base}/acknowledge").json()["assignments"][0]["state"] == "acknowledged"
+    done = post(cw, f"{base}/progress", {"percent": 70, "text": "七成"}).json()
+    assert done["assignments"][0]["percent"] == 70 and done["percent"] == 70
+    assert post(cw, f"{base}/complete").json()["completed"] is True
+    listed = so.get("/api/v1/directives").json()
+    assert listed["count"] == 1 and listed["items"][0]["percent"] == 100
+
+
+def test_forbidden_kind_is_a_json_refusal_naming_the_clause(site):
+    so = client_for(site["users"]["so"])
+    body = payload(site, site["street"], [site["community"]], access_item_id=site["items"]["demolition"].pk)
+    response = post(so, "/api/v1/directives", body)
+    assert response.status_code == 400
+    assert response.json()["code"] == "forbidden_kind" and "CZ-IV.6#3" in response.json()["message"]
+    assert not Directive.objects.exists()
+
+
+def test_english_refusal(site):
+    so = client_for(site["users"]["so"])
+    body = payload(site, site["street"], [site["community"]])
+    response = so.post(
+        "/api/v1/directives", json.dumps(body), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.json()["code"] == "access_item_required"
+    assert "access list" in response.json()["message"]
+
+
+def test_a_second_acknowledge_answers_conflict(site):
+    cw = client_for(site["users"]["cw"])
+    d = issue(site["users"]["cw"], site["community"], [site["compound"]])
+    url = f"/api/v1/directives/{d.pk}/assignments/{d.assignments.get().pk}/acknowledge"
+    assert post(cw, url).status_code == 200
+    again = post(cw, url)
+    assert again.status_code == 409 and again.json()["code"] == "already_changed"
+
+
+def test_percent_out_of_range_is_validation_error(site):
+    cw = client_for(site["users"]["cw"])
+    d = issue(site["users"]["cw"], site["community"], [site["compound"]])
+    row = d.assignments.get()
+    response = post(
+        cw, f"/api/v1/directives/{d.pk}/assignments/{row.pk}/progress", {"percent": 120, "text": "x"}
+    )
+    assert response.status_code == 422
+    assert Assignment.objects.get(pk=row.pk).percent == 0
+
+
+def test_reports_by_unit(site):
+    so = client_for(site["users"]["so"])
+    issue(site["users"]["so"], site["street"], [site["community"]], item=site["items"]["allowed"])
+    today = due(0)
+    rows = so.get(f"/api/v1/directives-reports/dispatch?year={today.year}&month={today.month}").json()
+    assert [r["unit"] for r in rows] == [site["community"].name]
+    d = due(30)
+    quarter = (d.month - 1) // 3 + 1
+    got = so.get(f"/api/v1/directives-reports/assessment?year={d.year}&quarter={quarter}").json()
+    assert got == [
+        {
+            "unit": site["community"].name,
+            "due": 1,
+            "on_time": 0,
+            "late": 0,
+            "overdue_open": 0,
+            "pending": 1,
+            "on_time_rate": None,
+            "appeals_available": False,
+        }
+    ]
