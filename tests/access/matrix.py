@@ -369,6 +369,13 @@ API_ROWS = [
         forbid=DIRECTIVE_WATCH,
     ),
     api("GET", "/nodes/{node_id}/access-list", "/nodes/{community}/access-list", COMMUNITY_FULL),
+    api(
+        "POST",
+        "/nodes/{node_id}/access-list",
+        "/nodes/{district}/access-list",
+        frozenset({"SU", "DO"}),
+        payload=lambda i: {"code": "B01", "title": "社区志愿服务", "kind": "allowed"},
+    ),
     api("GET", "/directives-reports/dispatch", "/directives-reports/dispatch?year=2026&month=1", ALL),
     api("GET", "/directives-reports/assessment", "/directives-reports/assessment?year=2026&quarter=1", ALL),
     # votes
@@ -499,6 +506,13 @@ WEB_ROWS = [
         forbid=DIRECTIVE_WATCH,
     ),
     web("directives:access_list", "GET", "/directives/access-list/{community}/", COMMUNITY_FULL),
+    web(
+        "directives:access_list",
+        "POST",
+        "/directives/access-list/{district}/",
+        frozenset({"SU", "DO"}),
+        payload=lambda i: {"code": "B01", "title": "社区志愿服务", "kind": "allowed"},
+    ),
     web("directives:dispatch", "GET", "/directives/reports/dispatch/", ALL),
     web("directives:assessment", "GET", "/directives/reports/assessment/", ALL),
     web("voting:list", "GET", "/votes/", ALL),

@@ -36,6 +36,7 @@ def snapshot() -> dict[str, Any]:
         "accounts.apitoken", "roster.importjob", "policy.policyoverride", "exports.exportrequest",
         "voting.vote", "voting.ballot", "voting.choice", "voting.paperballotentry", "voting.proxy",
         "directives.directive", "directives.assignment", "directives.progressreport",
+        "directives.accesslistitem",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:

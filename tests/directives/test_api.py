@@ -114,3 +114,33 @@ def test_reports_by_unit(site):
             "appeals_available": False,
         }
     ]
+
+
+def test_the_countys_officer_keeps_its_access_list(site):
+    do, so = client_for(site["users"]["do"]), client_for(site["users"]["so"])
+    url = f"/api/v1/nodes/{site['district'].pk}/access-list"
+    added = post(do, url, {"code": "B01", "title": "社区志愿服务", "kind": "assisted"})
+    assert added.status_code == 201 and added.json()["kind"] == "assisted"
+    again = post(do, url, {"code": "B01", "title": "重复", "kind": "allowed"})
+    assert again.status_code == 409
+    listed = so.get(f"/api/v1/nodes/{site['street'].pk}/access-list").json()
+    assert "B01" in [i["code"] for i in listed]
+    assert post(so, url, {"code": "B02", "title": "x", "kind": "allowed"}).status_code == 404  # not its node
+
+
+def test_web_refusal_shows_the_clause_and_writes_nothing(site):
+    from gongzhi.directives.models import Directive
+
+    so = client_for(site["users"]["so"])
+    form = {
+        "title": "拆违",
+        "content": "拆除违建",
+        "basis": "文件",
+        "due_date": due(10).isoformat(),
+        **SIX,
+        "units": [site["community"].pk],
+        "access_item": site["items"]["demolition"].pk,
+    }
+    response = so.post(f"/directives/new/{site['street'].pk}/", form)
+    assert response.status_code == 400 and "CZ-IV.6#3" in response.content.decode()
+    assert not Directive.objects.exists()

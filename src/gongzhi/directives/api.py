@@ -253,6 +253,26 @@ def access_list(request: HttpRequest, node_id: int) -> list[dict[str, Any]]:
     ]
 
 
+class AccessItemIn(Strict):
+    code: str = Field(max_length=20)
+    title: str = Field(max_length=200)
+    kind: ItemKind
+    basis: str = Field("", max_length=300)
+
+
+@router.post(
+    "/nodes/{node_id}/access-list",
+    response=with_errors({201: AccessItemOut}),
+    summary="Add an item to the county's access list (the county's officers)",
+)
+def access_item_add(request: HttpRequest, node_id: int, payload: AccessItemIn) -> Status[dict[str, Any]]:
+    node = access.node_get_for(request.user, node_id)
+    if not (node.level == "district" and selectors.may_issue_at(request.user, node)):
+        raise access.forbidden()
+    i = services.access_item_create(actor=request.user, county=node, **payload.model_dump())
+    return Status(201, {"id": i.pk, "code": i.code, "title": i.title, "kind": i.kind, "basis": i.basis})
+
+
 class DispatchOut(Schema):
     unit: str
     directive_id: int
