@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from gongzhi.core import pdf
 from gongzhi.directives import reports, services
 from gongzhi.directives.models import Assignment
 
@@ -68,3 +69,22 @@ def test_dispatch_leaves_out_work_completed_before_the_month_ended(site):
     assert len(reports.monthly_dispatch(u["cw"], today.year, today.month, today)) == 1
     services.assignment_complete(actor=u["cw"], assignment=row)
     assert reports.monthly_dispatch(u["cw"], today.year, today.month, today) == []
+
+
+@pytest.mark.skipif(
+    not pdf.pdf_available(),
+    reason="WeasyPrint cannot load pango on this machine (Debian: apt-get install libpango-1.0-0 fonts-noto-cjk)",
+)
+def test_reports_as_pdf(site):
+    u = site["users"]
+    issue(u["so"], site["street"], [site["community"]], item=site["items"]["allowed"])
+    client = Client()
+    client.force_login(u["so"])
+    today = due(0)
+    for url in (
+        f"/directives/reports/dispatch/?year={today.year}&month={today.month}&format=pdf",
+        f"/directives/reports/assessment/?year={today.year}&quarter=1&format=pdf",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access import selectors as access
-from gongzhi.core.errors import Forbidden, GongzhiError, NotFound
+from gongzhi.core import pdf
+from gongzhi.core.errors import Forbidden, GongzhiError, NotFound, Unavailable
 from gongzhi.directives import reports, selectors, services
 from gongzhi.directives.models import Assignment
 
@@ -265,6 +266,15 @@ def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> 
     return value if low <= value <= high else default
 
 
+def _pdf(request: HttpRequest, template: str, context: dict[str, Any], name: str) -> HttpResponse:
+    """An A4 PDF of the report for the supervision meeting (BZ-7.2); 503 where the renderer is missing."""
+    try:
+        data = pdf.render_pdf(f"directives/{template}", context, request)
+    except Unavailable as exc:
+        return HttpResponse(str(exc.message), status=exc.status, content_type="text/plain; charset=utf-8")
+    return pdf.pdf_response(data, name)
+
+
 def _xlsx(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -278,7 +288,10 @@ def report_dispatch(request: HttpRequest) -> HttpResponse:
     rows = reports.monthly_dispatch(request.user, year, month, today)
     if request.GET.get("format") == "xlsx":
         return _xlsx(reports.dispatch_xlsx(rows), f"dispatch-{year}-{month:02d}.xlsx")
-    return _render(request, "dispatch.html", {"rows": rows, "year": year, "month": month})
+    context = {"rows": rows, "year": year, "month": month}
+    if request.GET.get("format") == "pdf":
+        return _pdf(request, "dispatch_pdf.html", context, f"dispatch-{year}-{month:02d}.pdf")
+    return _render(request, "dispatch.html", context)
 
 
 @directive_view
@@ -290,8 +303,7 @@ def report_assessment(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return _xlsx(reports.assessment_xlsx(rows), f"assessment-{year}-Q{quarter}.xlsx")
     shown = [(r, reports.percent_text(r.result.rate)) for r in rows]
-    return _render(
-        request,
-        "assessment.html",
-        {"rows": shown, "year": year, "quarter": quarter, "not_available": reports.not_available()},
-    )
+    context = {"rows": shown, "year": year, "quarter": quarter, "not_available": reports.not_available()}
+    if request.GET.get("format") == "pdf":
+        return _pdf(request, "assessment_pdf.html", context, f"assessment-{year}-Q{quarter}.pdf")
+    return _render(request, "assessment.html", context)
