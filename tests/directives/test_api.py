@@ -144,3 +144,18 @@ def test_web_refusal_shows_the_clause_and_writes_nothing(site):
     response = so.post(f"/directives/new/{site['street'].pk}/", form)
     assert response.status_code == 400 and "CZ-IV.6#3" in response.content.decode()
     assert not Directive.objects.exists()
+
+
+def test_an_item_of_another_county_is_not_accepted(actor, site):
+    from gongzhi.directives import services
+    from gongzhi.tree import services as tree
+
+    elsewhere = tree.node_create(actor=actor, parent=None, name="南浔区", level="district", code="330503")
+    other = services.access_item_create(
+        actor=actor, county=elsewhere, code="Z99", title="别处事项", kind="allowed"
+    )
+    so = client_for(site["users"]["so"])
+    response = post(
+        so, "/api/v1/directives", payload(site, site["street"], [site["community"]], access_item_id=other.pk)
+    )
+    assert response.status_code == 400 and response.json()["code"] == "access_item_unknown"

@@ -14,11 +14,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access import filters
 from gongzhi.access.capabilities import Action, Kind
 from gongzhi.access.reach import reach_of
 from gongzhi.access.selectors import forbidden, not_found
+from gongzhi.core.errors import InvalidInput
 from gongzhi.directives import rules
 from gongzhi.directives.models import AccessListItem, Assignment, Directive
 from gongzhi.tree.models import Node
@@ -107,12 +109,12 @@ def access_items_for(node: Node) -> QuerySet[AccessListItem]:
 
 
 def access_item_for(node: Node, item_id: int | None) -> AccessListItem | None:
-    """An item of `node`'s county list; an item of another county is refused by the rules later."""
+    """An item in force on the access list of `node`'s county; another county's item is not offered."""
     if item_id is None:
         return None
-    item = AccessListItem.objects.select_related("county").filter(pk=item_id).first()
+    item = access_items_for(node).select_related("county").filter(pk=item_id).first()
     if item is None:
-        raise not_found()
+        raise InvalidInput(_("Choose an item of this county's access list."), code="access_item_unknown")
     return item
 
 

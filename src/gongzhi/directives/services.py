@@ -114,6 +114,8 @@ def _check_targets(source: Node, due_date: dt.date, targets: Sequence[Target]) -
     if len({t.node.pk for t in targets}) != len(targets):
         raise InvalidInput(_("Each unit can be chosen only once."), code="duplicate_target")
     for t in targets:
+        if t.due_date < timezone.localdate():
+            raise InvalidInput(_("The due date has already passed."), code="due_in_past")
         if not rules.is_child(source.path, t.node.path, Node.steplen):
             raise InvalidInput(
                 _("%(unit)s is not directly under %(source)s.")
