@@ -462,6 +462,9 @@ WEB_ROWS = [
     ),
     web("directives:detail", "GET", "/directives/{directive}/", DIRECTIVE_VIEW),
     web(
+        "directives:attachment", "GET", "/directives/{directive_ack}/files/{directive_file}/", DIRECTIVE_VIEW
+    ),
+    web(
         "directives:acknowledge",
         "POST",
         "/directives/{directive}/assignments/{assignment}/acknowledge/",

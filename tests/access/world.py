@@ -138,6 +138,12 @@ def _votes(actor: Any, compound: Any, title: str) -> dict[str, Any]:
     }
 
 
+def _file(name: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4 demo", content_type="application/pdf")
+
+
 def _directives(actor: Any, district: Any, street: Any, community: Any, title: str) -> dict[str, Any]:
     """The county's access list, and two directives from the street to the community: one just received
     (acknowledge it), one acknowledged (split it, report progress, complete it)."""
@@ -166,7 +172,11 @@ def _directives(actor: Any, district: Any, street: Any, community: Any, title: s
 
     received, acknowledged = make(""), make("（已签收）")
     step = directives.assignment_acknowledge(actor=actor, assignment=acknowledged.assignments.get())
+    report = directives.assignment_report(
+        actor=actor, assignment=step, percent=10, text=title, files=[_file(f"{title}.pdf")]
+    )
     return {
+        "directive_file": report.attachments.get(),
         "access_item": item,
         "directive": received,
         "assignment": received.assignments.get(),

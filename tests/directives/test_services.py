@@ -208,3 +208,23 @@ def test_overdue_flag_from_the_clock(site):
     assert summary.overdue == 1
     assert selectors.cascade(u["cw"], d, today=due(0))[1].overdue == 0
     assert isinstance(dt.date.today(), dt.date)
+
+
+def test_report_files_are_kept_and_served_to_those_who_see_the_assignment(site):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    u, item = site["users"], site["items"]["allowed"]
+    d = issue(u["so"], site["street"], [site["community"], site["community2"]], item=item)
+    row = services.assignment_acknowledge(actor=u["cw"], assignment=d.assignments.get(node=site["community"]))
+    photo = SimpleUploadedFile("现场.jpg", b"\xff\xd8 photo", content_type="image/jpeg")
+    report = services.assignment_report(actor=u["cw"], assignment=row, percent=20, text="开工", files=[photo])
+    (kept,) = report.attachments.all()
+    url = f"/directives/{d.pk}/files/{kept.pk}/"
+    for key, status in (("so", 200), ("cw", 200), ("cw2", 404), ("oc", 404)):
+        client = Client()
+        client.force_login(u[key])
+        response = client.get(url)
+        assert response.status_code == status, key
+        if status == 200:
+            assert b"".join(response.streaming_content) == b"\xff\xd8 photo"

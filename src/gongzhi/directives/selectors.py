@@ -22,7 +22,7 @@ from gongzhi.access.reach import reach_of
 from gongzhi.access.selectors import forbidden, not_found
 from gongzhi.core.errors import InvalidInput
 from gongzhi.directives import rules
-from gongzhi.directives.models import AccessListItem, Assignment, Directive
+from gongzhi.directives.models import AccessListItem, Assignment, Attachment, Directive
 from gongzhi.tree.models import Node
 
 V, C = Action.VIEW, Action.CHANGE
@@ -67,6 +67,19 @@ def assignment_act_for(user: Any, directive_id: int, assignment_id: int) -> Assi
     if not may_act(user, row):
         raise forbidden()
     return row
+
+
+def attachment_get_for(user: Any, directive_id: int, attachment_id: int) -> Attachment:
+    """A file of a directive the user sees; a progress report's file only with its assignment in view."""
+    directive = directive_get_for(user, directive_id)
+    found = Attachment.objects.filter(directive=directive, pk=attachment_id).select_related("report").first()
+    if found is None:
+        raise not_found()
+    if found.report is not None:
+        seen = assignments_visible_to(user, directive).filter(pk=found.report.assignment_id).exists()
+        if not seen:
+            raise not_found()
+    return found
 
 
 def may_issue_at(user: Any, node: Node) -> bool:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.directive_list, name="list"),
     path("new/<int:node_id>/", views.directive_create, name="create"),
     path("<int:directive_id>/", views.directive_detail, name="detail"),
+    path("<int:directive_id>/files/<int:attachment_id>/", views.attachment, name="attachment"),
     path(f"{A}/acknowledge/", views.assignment_acknowledge, name="acknowledge"),
     path(f"{A}/split/", views.assignment_split, name="split"),
     path(f"{A}/progress/", views.assignment_progress, name="progress"),

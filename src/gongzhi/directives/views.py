@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,11 +26,11 @@ from gongzhi.directives.models import Assignment
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def directive_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def directive_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Log-in required; NotFound → 404 (missing and out of scope alike), Forbidden → 403."""
 
     @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -175,7 +175,13 @@ def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
     return _render(request, "detail.html", _detail_context(request, directive))
 
 
-def _step(name: str, service: Callable[..., Any], done: Any) -> Callable[..., HttpResponse]:
+@directive_view
+def attachment(request: HttpRequest, directive_id: int, attachment_id: int) -> FileResponse:
+    found = selectors.attachment_get_for(request.user, directive_id, attachment_id)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+
+
+def _step(name: str, service: Callable[..., Any], done: Any) -> Callable[..., HttpResponseBase]:
     @directive_view
     def view(request: HttpRequest, directive_id: int, assignment_id: int) -> HttpResponse:
         if request.method != "POST":
