@@ -11,6 +11,7 @@ urlpatterns = [
     path("roster/", include("gongzhi.roster.urls")),
     path("exports/", include("gongzhi.exports.urls")),
     path("votes/", include("gongzhi.voting.urls")),
+    path("topics/", include("gongzhi.deliberation.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.DEBUG:

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     COMPLIANCE = "compliance"  # a community's body-compliance list
     HISTORY = "history"  # an object's audit history page
     VOTE = "vote"  # a vote, its roll, ballots and result (change: open, close, publish, enter paper ballots)
+    TOPIC = "topic"  # a deliberation topic, its steps and meetings (change: act on a step; which step: procedures)
 
 
 class Action(StrEnum):
@@ -78,6 +79,26 @@ CAPABILITIES: dict[Role, dict[Kind, frozenset[Action]]] = {
     # A resident's own household; bodies and their members are published to the compound and community.
     Role.RESIDENT: _grant((*_HOUSEHOLD, *_GOVERNANCE, Kind.VOTE), V),
 }
+
+# --- deliberation (issue 5 §1) -----------------------------------------------------------------------------
+# Topics: the staff and committees that take procedure steps may change them inside their scope (which step is
+# theirs the procedure decides, by capacity: deliberation.rules); officers follow; residents see the topics of
+# their stairwell, building, compound and community.
+_TOPIC_GRANTS: dict[Role, tuple[Action, ...]] = {
+    Role.DISTRICT_OFFICER: (V,),
+    Role.STREET_OFFICER: (V,),
+    Role.COMMUNITY_WORKER: (V, C),
+    Role.GRID_LEADER: (V, C),
+    Role.GRID_WORKER: (V, C),
+    Role.BUILDING_LEADER: (V, C),
+    Role.OWNERS_COMMITTEE_MEMBER: (V, C),
+    Role.SUPERVISORY_COMMITTEE_MEMBER: (V, C),
+    Role.PROPERTY_STAFF: (V, C),
+    Role.RESIDENT: (V,),
+}
+for _role, _actions in _TOPIC_GRANTS.items():
+    CAPABILITIES[_role] = _merge(CAPABILITIES[_role], _grant((Kind.TOPIC,), *_actions))
+# --- end deliberation --------------------------------------------------------------------------------------
 
 # Kinds every role that may view them also sees on the nodes above its scope (published to it).
 PUBLISHED_UPWARDS = frozenset(_GOVERNANCE)

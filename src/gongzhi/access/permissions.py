@@ -43,6 +43,16 @@ def _object_q(reach: Reach, user: Any, kind: Kind, action: Action, obj: Model) -
         return filters.person_q(reach, action, registered_by=user, kind=kind)
     if isinstance(obj, Vote):
         return filters.vote_q(reach, action)
+    return _deliberation_q(reach, action, obj)
+
+
+def _deliberation_q(reach: Reach, action: Action, obj: Model) -> Q | None:
+    from gongzhi.deliberation.models import Meeting, Topic
+
+    if isinstance(obj, Topic):
+        return filters.topic_q(reach, action)
+    if isinstance(obj, Meeting):
+        return filters.topic_q(reach, action, prefix="topic__")
     raise TypeError(f"no access rule for {type(obj).__name__}")
 
 
