@@ -35,6 +35,8 @@ def snapshot() -> dict[str, Any]:
         "people.ownership", "bodies.body", "bodies.bodymembership", "accounts.roleassignment",
         "accounts.apitoken", "roster.importjob", "policy.policyoverride", "exports.exportrequest",
         "voting.vote", "voting.ballot", "voting.choice", "voting.paperballotentry", "voting.proxy",
+        "deliberation.topic", "deliberation.step", "deliberation.meeting", "deliberation.attendance",
+        "deliberation.post", "deliberation.attachment", "deliberation.catalogueentry",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:
