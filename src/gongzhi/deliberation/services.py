@@ -194,6 +194,18 @@ def _check_upload(upload: UploadedFile | None) -> None:
         raise InvalidInput(_("The file is larger than 20 MB."), code="file_too_large")
 
 
+def _humanise(kind: str, params: dict[str, str]) -> None:
+    """Name records and steps in the user's language rather than by their codes."""
+    labels = rules.step_labels(kind)
+    if "field" in params:
+        params["field"] = gettext(rules.FIELD_LABELS.get(params["field"], params["field"]))
+    for key in ("current", "state"):
+        if key in params:
+            params[key] = gettext(labels.get(params[key], params[key]))
+    if "allowed" in params:
+        params["allowed"] = ", ".join(gettext(labels.get(s, s)) for s in params["allowed"].split(", ") if s)
+
+
 def _advance(
     topic: Topic, target: str, capacities: Collection[str], record: Mapping[str, Any]
 ) -> rules.Advance:
@@ -209,8 +221,7 @@ def _advance(
         )
     except procedures.TransitionRefused as exc:
         error = REFUSAL_ERRORS.get(exc.code, InvalidInput)
-        if "field" in exc.params:  # name the record in the user's language
-            exc.params["field"] = gettext(rules.FIELD_LABELS.get(exc.params["field"], exc.params["field"]))
+        _humanise(topic.procedure, exc.params)
         raise error(exc.message(gettext), code=exc.code) from exc
 
 
