@@ -49,7 +49,7 @@ def test_each_procedure_runs_its_main_line_in_order(kind):
 @pytest.mark.parametrize("kind", list(PROCEDURES))
 def test_no_step_can_be_skipped(kind):
     states = PROCEDURES[kind].states
-    for i, current in enumerate(states[:-2]):
+    for i in range(len(states) - 2):
         for later in states[i + 2 :]:
             with pytest.raises(TransitionRefused) as exc:
                 rules.advance(kind, history=list(states[: i + 1]), target=later, capacities=[], record={})

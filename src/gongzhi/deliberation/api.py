@@ -160,7 +160,7 @@ def topic_out(topic: Topic) -> dict[str, Any]:
         "description": topic.description,
         "source": topic.source,
         "appeal_id": topic.appeal_id,
-        "matter": topic.matter.title if topic.matter_id else None,
+        "matter": topic.matter.title if topic.matter is not None else None,
         "procedure": topic.procedure,
         "state": topic.state,
         "version": topic.version,

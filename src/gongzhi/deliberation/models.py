@@ -138,6 +138,9 @@ class Attendance(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.capacity})"
+
 
 class Post(models.Model):
     """A contribution to an online meeting's thread."""
@@ -150,6 +153,9 @@ class Post(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return self.body[:40]
+
 
 class Attachment(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
@@ -157,3 +163,6 @@ class Attachment(models.Model):
     name = models.CharField(max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

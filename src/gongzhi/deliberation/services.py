@@ -288,9 +288,9 @@ def topic_decide(*, actor: Any, topic: Topic, decision: str) -> Topic:
         raise InvalidInput(_("State the decision."), code="decision_required")
     if topic.decided_at is not None:
         raise Conflict(_("This topic is already decided."), code="decided")
-    catalogue = [topic.matter_id] if topic.matter_id else []
+    matter = str(topic.matter_id or "")
     refusal = rules.decision_refusal(
-        matter=topic.matter_id or 0, catalogue=catalogue, kind=topic.procedure, history=history_of(topic)
+        matter=matter, catalogue=[matter] if matter else [], kind=topic.procedure, history=history_of(topic)
     )
     if refusal:
         raise Conflict(

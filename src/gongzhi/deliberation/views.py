@@ -21,7 +21,7 @@ from gongzhi.access.capabilities import Action, Kind
 from gongzhi.access.reach import reach_of
 from gongzhi.core.errors import Forbidden, GongzhiError, InvalidInput, NotFound
 from gongzhi.deliberation import rules, selectors, services
-from gongzhi.deliberation.models import Format, Topic
+from gongzhi.deliberation.models import CatalogueEntry, Format, Topic
 from gongzhi.tree.models import Node
 from gongzhi.voting import procedures
 from gongzhi.voting.selectors import vote_get_for
@@ -64,13 +64,17 @@ class TopicForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=list(rules.SOURCES.items()))
     appeal_id = forms.IntegerField(label=_("Appeal number"), required=False, min_value=1)
     procedure = forms.ChoiceField(label=_("Procedure"))
-    matter = forms.ModelChoiceField(label=_("Must-deliberate matter"), queryset=None, required=False)
+    matter: forms.ModelChoiceField[CatalogueEntry] = forms.ModelChoiceField(
+        label=_("Must-deliberate matter"), queryset=CatalogueEntry.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, node: Node, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kinds = [k for k in procedures.PROCEDURES if rules.level_allows(k, node.level)]
-        self.fields["procedure"].choices = [(k, _(procedures.PROCEDURES[k].label)) for k in kinds]
-        self.fields["matter"].queryset = selectors.catalogue_for_node(node)  # type: ignore[attr-defined]
+        procedure, matter = self.fields["procedure"], self.fields["matter"]
+        assert isinstance(procedure, forms.ChoiceField) and isinstance(matter, forms.ModelChoiceField)
+        procedure.choices = [(k, _(procedures.PROCEDURES[k].label)) for k in kinds]
+        matter.queryset = selectors.catalogue_for_node(node)
 
 
 @topic_view

@@ -130,7 +130,7 @@ def _demo_topics(admin: Any, scopes: LoginScopes) -> None:
     stairwell = scopes.dwelling.stairwell
     deliberation.catalogue_add(actor=admin, community=scopes.community, title="公共收益使用")
     deliberation.catalogue_add(actor=admin, community=scopes.community, title="维修资金使用")
-    steps = [
+    steps: list[tuple[str, dict[str, Any]]] = [
         ("collected", {"document": "入户走访收集", "source": "building_leader_visit"}),
         ("screened", {"document": "经楼道长筛选确认"}),
         (
