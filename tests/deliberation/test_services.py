@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from gongzhi.accounts import services as accounts
 from gongzhi.audit.models import AuditEntry
 from gongzhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import Step, Topic
+
+from .conftest import START
 
 
 def make_topic(delib, **kw):
@@ -187,3 +190,49 @@ def test_residents_see_their_stairwells_topics_and_outsiders_nothing(delib):
     with pytest.raises(NotFound):
         selectors.topic_get_for(delib["users"]["out"], topic.pk)
     assert Topic.objects.count() == 1
+
+
+def test_a_compound_resolution_needs_the_assemblys_counted_vote(delib):
+    """HZ-5.1.3.2.1.3 with LAW-CC-278: the assembly's resolution links a published vote, not a show of hands."""
+    oc = delib["users"]["oc"]
+    topic = services.topic_create(
+        actor=oc, node=delib["compound"], title="停车位调整", source="owners_group", procedure="compound"
+    )
+    caps = selectors.capacities_for(oc, topic)
+    services.topic_advance(
+        actor=oc,
+        topic=topic,
+        target="proposed",
+        capacities=caps,
+        record={"document": "d", "proposer": "owners_committee"},
+    )
+    topic.refresh_from_db()
+    services.topic_advance(
+        actor=oc,
+        topic=topic,
+        target="consulted",
+        capacities=caps,
+        record={"document": "d", "attendance": ["owners_committee"], "minutes": "m"},
+    )
+    sc = accounts.user_create(actor=oc, username="d-sc", password="pw-delib-2026", is_staff=True)
+    accounts.role_assign(
+        actor=oc, user=sc, role="supervisory_committee_member", node=delib["compound"], start=START
+    )
+    topic.refresh_from_db()
+    services.topic_advance(
+        actor=sc,
+        topic=topic,
+        target="reviewed",
+        capacities=selectors.capacities_for(sc, topic),
+        record={"document": "d", "opinion": "无异议"},
+    )
+    topic.refresh_from_db()
+    with pytest.raises(InvalidInput) as exc:
+        services.topic_advance(
+            actor=oc,
+            topic=topic,
+            target="resolved",
+            capacities=caps,
+            record={"document": "d", "vote": {"yes": 3, "no": 0, "abstain": 0, "households": 3}},
+        )
+    assert exc.value.code == "assembly_vote_required"

@@ -41,6 +41,9 @@ from gongzhi.voting.tally import HouseholdBallot, tally_building
 from gongzhi.voting.thresholds import pack_thresholds
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Procedures whose vote is the owners' (representatives') assembly's, counted by area and headcount
+# (HZ-5.1.3.2.1.3, LAW-CC-278): a show of hands cannot stand in for it.
+ASSEMBLY_PROCEDURES = frozenset({"compound"})
 REFUSAL_ERRORS = {"not_allowed": Forbidden, "finished": Conflict}
 
 
@@ -152,6 +155,11 @@ def _vote_record(topic: Topic, value: Any) -> Any:
         if vote is None or vote.status != VoteStatus.PUBLISHED or not vote.result:
             raise InvalidInput(_("Link a published vote of this topic's node."), code="vote_not_published")
         return {"vote_id": vote.pk, "passed": bool(vote.result.get("passed")), "how": "vote"}
+    if topic.procedure in ASSEMBLY_PROCEDURES:
+        raise InvalidInput(
+            _("The owners' assembly resolves by a counted vote (LAW-CC-278): link its published vote."),
+            code="assembly_vote_required",
+        )
     return _show_of_hands(topic, value)
 
 
