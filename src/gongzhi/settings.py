@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "gongzhi.access",
     "gongzhi.roster",
     "gongzhi.voting",
+    "gongzhi.deliberation",
     "gongzhi.exports",
     "gongzhi.appeals",
     "gongzhi.directives",

@@ -43,6 +43,14 @@ DIRECTIVE_VIEW = frozenset({"SU", "DO", "SO", "CW"})
 DIRECTIVE_ACT = frozenset({"SU", "CW"})
 DIRECTIVE_WATCH = DIRECTIVE_VIEW - DIRECTIVE_ACT
 STREET_ISSUERS = frozenset({"SU", "SO"})
+# --- deliberation: the stairwell's topic is seen by everyone with a role; the step at hand (collect the topic,
+# HZ-5.1.3.2.2.1) is the building leader's alone, whoever else may act on topics there is refused by capacity.
+TOPIC_VIEW = HOUSEHOLD
+TOPIC_CHANGE = frozenset({"SU", "CW", "GL", "GW", "BL", "OC", "SC", "PS"})
+TOPIC_WATCH = TOPIC_VIEW - TOPIC_CHANGE
+TOPIC_CREATE = NODE_FULL - {"DO", "SO"}  # change topics and see the stairwell's node
+STEP_TAKERS = frozenset({"BL"})
+CATALOGUE_KEEPERS = frozenset({"SU", "CW"})
 
 Payload = Callable[[dict[str, int]], dict[str, Any]]
 
@@ -379,6 +387,93 @@ API_ROWS = [
     api("GET", "/directives-reports/dispatch", "/directives-reports/dispatch?year=2026&month=1", ALL),
     api("GET", "/directives-reports/assessment", "/directives-reports/assessment?year=2026&quarter=1", ALL),
     # votes
+    # --- deliberation ---
+    api("GET", "/topics", "/topics", ALL),
+    api(
+        "POST",
+        "/topics",
+        "/topics",
+        TOPIC_CREATE,
+        forbid=frozenset({"DO", "SO"}),
+        payload=lambda i: {
+            "node_id": i["stairwell"],
+            "title": "电梯加装",
+            "source": "mailbox",
+            "procedure": "building",
+        },
+    ),
+    api("GET", "/topics/{topic_id}", "/topics/{topic}", TOPIC_VIEW),
+    api(
+        "POST",
+        "/topics/{topic_id}/steps",
+        "/topics/{topic}/steps",
+        STEP_TAKERS,
+        forbid=TOPIC_VIEW - STEP_TAKERS,
+        code={r: "not_allowed" for r in TOPIC_VIEW - STEP_TAKERS},
+        payload=lambda i: {"target": "collected", "record": {"document": "走访", "source": "mailbox"}},
+    ),
+    api(
+        "POST",
+        "/topics/{topic_id}/decide",
+        "/topics/{topic}/decide",
+        TOPIC_CHANGE,
+        forbid=TOPIC_WATCH,
+        payload=lambda i: {"decision": "已清理"},
+    ),
+    api(
+        "POST",
+        "/topics/{topic_id}/meetings",
+        "/topics/{topic}/meetings",
+        TOPIC_CHANGE,
+        forbid=TOPIC_WATCH,
+        payload=lambda i: {"title": "楼道会", "format": "on_site", "starts_at": "2030-05-01T19:00:00+08:00"},
+    ),
+    api("GET", "/meetings/{meeting_id}", "/meetings/{meeting}", TOPIC_VIEW),
+    api(
+        "POST",
+        "/meetings/{meeting_id}/attendance",
+        "/meetings/{meeting}/attendance",
+        TOPIC_CHANGE,
+        forbid=TOPIC_WATCH,
+        payload=lambda i: {"name": "张一", "capacity": "household_representative"},
+    ),
+    api(
+        "POST",
+        "/meetings/{meeting_id}/join",
+        "/meetings/{meeting_online}/join",
+        TOPIC_VIEW,
+        payload=lambda i: {"name": "张一", "capacity": "resident"},
+    ),
+    api(
+        "POST",
+        "/meetings/{meeting_id}/posts",
+        "/meetings/{meeting_online}/posts",
+        TOPIC_VIEW,
+        payload=lambda i: {"body": "同意"},
+    ),
+    api(
+        "POST",
+        "/meetings/{meeting_id}/minutes",
+        "/meetings/{meeting}/minutes",
+        TOPIC_CHANGE,
+        forbid=TOPIC_WATCH,
+        payload=lambda i: {"minutes": "同意清理"},
+    ),
+    api(
+        "GET",
+        "/communities/{node_id}/must-deliberate",
+        "/communities/{community}/must-deliberate",
+        COMMUNITY_FULL,
+    ),
+    api(
+        "POST",
+        "/communities/{node_id}/must-deliberate",
+        "/communities/{community}/must-deliberate",
+        CATALOGUE_KEEPERS,
+        forbid=COMMUNITY_FULL - CATALOGUE_KEEPERS,
+        payload=lambda i: {"title": "公共收益使用"},
+    ),
+    # --- end deliberation ---
     api("GET", "/votes", "/votes", ALL),
     api(
         "POST",
@@ -518,6 +613,87 @@ WEB_ROWS = [
     ),
     web("directives:dispatch", "GET", "/directives/reports/dispatch/", ALL),
     web("directives:assessment", "GET", "/directives/reports/assessment/", ALL),
+    # --- deliberation ---
+    web("deliberation:list", "GET", "/topics/", ALL),
+    web(
+        "deliberation:create", "GET", "/topics/new/{stairwell}/", TOPIC_CREATE, forbid=frozenset({"DO", "SO"})
+    ),
+    web(
+        "deliberation:create",
+        "POST",
+        "/topics/new/{stairwell}/",
+        TOPIC_CREATE,
+        forbid=frozenset({"DO", "SO"}),
+        payload=lambda i: {"title": "电梯加装", "source": "mailbox", "procedure": "building"},
+    ),
+    web("deliberation:detail", "GET", "/topics/{topic}/", TOPIC_VIEW),
+    web(
+        "deliberation:advance",
+        "POST",
+        "/topics/{topic}/step/",
+        STEP_TAKERS,
+        forbid=TOPIC_VIEW - STEP_TAKERS,
+        payload=lambda i: {"target": "collected", "document": "走访", "source": "mailbox"},
+    ),
+    web(
+        "deliberation:decide",
+        "POST",
+        "/topics/{topic}/decide/",
+        TOPIC_CHANGE,
+        forbid=TOPIC_WATCH,
+        payload=lambda i: {"decision": "已清理"},
+    ),
+    web(
+        "deliberation:meeting_new",
+        "POST",
+        "/topics/{topic}/meetings/new/",
+        TOPIC_CHANGE,
+        forbid=TOPIC_WATCH,
+        payload=lambda i: {"title": "楼道会", "format": "on_site", "starts_at": "2030-05-01T19:00"},
+    ),
+    web("deliberation:meeting", "GET", "/topics/meetings/{meeting}/", TOPIC_VIEW),
+    web(
+        "deliberation:sign_in",
+        "POST",
+        "/topics/meetings/{meeting}/sign-in/",
+        TOPIC_CHANGE,
+        forbid=TOPIC_WATCH,
+        payload=lambda i: {"name": "张一", "capacity": "household_representative"},
+    ),
+    web("deliberation:join", "POST", "/topics/meetings/{meeting_online}/join/", TOPIC_VIEW),
+    web(
+        "deliberation:post",
+        "POST",
+        "/topics/meetings/{meeting_online}/post/",
+        TOPIC_VIEW,
+        payload=lambda i: {"body": "同意"},
+    ),
+    web(
+        "deliberation:minutes",
+        "POST",
+        "/topics/meetings/{meeting}/minutes/",
+        TOPIC_CHANGE,
+        forbid=TOPIC_WATCH,
+        payload=lambda i: {"minutes": "同意清理"},
+    ),
+    web(
+        "deliberation:attach",
+        "POST",
+        "/topics/meetings/{meeting}/attach/",
+        TOPIC_CHANGE,
+        forbid=TOPIC_WATCH,
+        payload=lambda i: {"file": _scan()},
+    ),
+    web("deliberation:catalogue", "GET", "/topics/must-deliberate/{community}/", COMMUNITY_FULL),
+    web(
+        "deliberation:catalogue",
+        "POST",
+        "/topics/must-deliberate/{community}/",
+        CATALOGUE_KEEPERS,
+        forbid=COMMUNITY_FULL - CATALOGUE_KEEPERS,
+        payload=lambda i: {"title": "公共收益使用"},
+    ),
+    # --- end deliberation ---
     web("voting:list", "GET", "/votes/", ALL),
     web("voting:create", "GET", "/votes/new/{compound}/", VOTE_MANAGE, forbid=COMPOUND_FULL - VOTE_MANAGE),
     web(

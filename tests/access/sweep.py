@@ -37,6 +37,8 @@ def snapshot() -> dict[str, Any]:
         "voting.vote", "voting.ballot", "voting.choice", "voting.paperballotentry", "voting.proxy",
         "directives.directive", "directives.assignment", "directives.progressreport",
         "directives.accesslistitem",
+        "deliberation.topic", "deliberation.step", "deliberation.meeting", "deliberation.attendance",
+        "deliberation.post", "deliberation.attachment", "deliberation.catalogueentry",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:

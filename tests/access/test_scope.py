@@ -67,5 +67,6 @@ def test_street_officers_read_everything_and_change_only_structure_and_bodies():
 
 def test_owners_committee_members_do_not_change_households():
     changes = {kind for kind in Kind if allows("owners_committee_member", kind, Action.CHANGE)}
-    assert changes == {Kind.VOTE}  # they run the compound's votes (LAW-CC-278), nothing else
+    # They run the compound's votes (LAW-CC-278) and take its deliberation steps (HZ-5.1.3.2.1.3), nothing else.
+    assert changes == {Kind.VOTE, Kind.TOPIC}
     assert not allows("unknown_role", Kind.NODE, Action.VIEW)

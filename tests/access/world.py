@@ -82,6 +82,7 @@ def _side(actor: Any, names: dict[str, str], codes: tuple[str, str, str]) -> dic
     return {
         **votes,
         **directives,
+        **_topics(actor, w, c, names["topic"]),
         "district": d,
         "street": s,
         "community": c,
@@ -185,6 +186,25 @@ def _directives(actor: Any, district: Any, street: Any, community: Any, title: s
     }
 
 
+def _topics(actor: Any, stairwell: Any, community: Any, title: str) -> dict[str, Any]:
+    """A building deliberation's topic at its first step, an on-site and an online meeting of it, and the
+    community's must-deliberate catalogue with one matter (deliberation, issue 5 §1)."""
+    from django.utils import timezone
+
+    from gongzhi.deliberation import services as deliberation
+
+    topic = deliberation.topic_create(
+        actor=actor, node=stairwell, title=title, source="building_leader_visit", procedure="building"
+    )
+    when = timezone.now() + dt.timedelta(days=1)
+    on_site, online = (
+        deliberation.meeting_schedule(actor=actor, topic=topic, title=f"{title}{f}", format=f, starts_at=when)
+        for f in ("on_site", "online")
+    )
+    matter = deliberation.catalogue_add(actor=actor, community=community, title=f"{title}事项")
+    return {"topic": topic, "meeting": on_site, "meeting_online": online, "matter": matter}
+
+
 IN_NAMES = {
     "district": "吴兴区",
     "street": "月河街道",
@@ -198,6 +218,7 @@ IN_NAMES = {
     "body": "锦绣业委会",
     "vote": "续聘物业表决",
     "directive": "加装电梯摸排",
+    "topic": "楼道堆物清理",
 }
 OUT_NAMES = {k: f"{OUT_MARK}{v}" for k, v in IN_NAMES.items()}
 

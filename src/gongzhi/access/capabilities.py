@@ -30,6 +30,7 @@ class Kind(StrEnum):
     DIRECTIVE = (
         "directive"  # a directive and its cascade (change: issue at one's node, act on one's assignment)
     )
+    TOPIC = "topic"  # a deliberation topic, its steps and meetings (change: act on a step; which step: procedures)
 
 
 class Action(StrEnum):
@@ -88,6 +89,25 @@ CAPABILITIES: dict[Role, dict[Kind, frozenset[Action]]] = {
 # assignment is carried by its community's workers: no role below the community represents a unit of work.
 for _role in (Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER):
     CAPABILITIES[_role] = _merge(CAPABILITIES[_role], _grant((Kind.DIRECTIVE,), V, C))
+# --- deliberation (issue 5 §1) -----------------------------------------------------------------------------
+# Topics: the staff and committees that take procedure steps may change them inside their scope (which step is
+# theirs the procedure decides, by capacity: deliberation.rules); officers follow; residents see the topics of
+# their stairwell, building, compound and community.
+_TOPIC_GRANTS: dict[Role, tuple[Action, ...]] = {
+    Role.DISTRICT_OFFICER: (V,),
+    Role.STREET_OFFICER: (V,),
+    Role.COMMUNITY_WORKER: (V, C),
+    Role.GRID_LEADER: (V, C),
+    Role.GRID_WORKER: (V, C),
+    Role.BUILDING_LEADER: (V, C),
+    Role.OWNERS_COMMITTEE_MEMBER: (V, C),
+    Role.SUPERVISORY_COMMITTEE_MEMBER: (V, C),
+    Role.PROPERTY_STAFF: (V, C),
+    Role.RESIDENT: (V,),
+}
+for _role, _actions in _TOPIC_GRANTS.items():
+    CAPABILITIES[_role] = _merge(CAPABILITIES[_role], _grant((Kind.TOPIC,), *_actions))
+# --- end deliberation --------------------------------------------------------------------------------------
 
 # Kinds every role that may view them also sees on the nodes above its scope (published to it).
 PUBLISHED_UPWARDS = frozenset(_GOVERNANCE)

@@ -182,3 +182,22 @@ def assignment_q(reach: Reach, action: Action, community_depth: int) -> Q | None
 
 def _exact(reach: Reach) -> list[str]:
     return sorted({g.path for g in reach.granting(Kind.DIRECTIVE, Action.CHANGE) if g.is_node})
+
+
+# --- deliberation (issue 5 §1) ---------------------------------------------------------------------------------
+
+
+def topic_q(reach: Reach, action: Action, prefix: str = "") -> Q | None:
+    """Topics in reach: on a node of one's subtree (grid staff: their grid's community); to view, also on the
+    nodes above one's scope (a resident's stairwell, building, compound and community), published to them."""
+    from gongzhi.tree.models import Node
+
+    if reach.superuser:
+        return None
+    parts = []
+    for g in reach.granting(Kind.TOPIC, action):
+        if g.dwelling_id is None:
+            parts.append(Q(**{f"{prefix}node__path__startswith": g.path}))
+        if action == Action.VIEW:
+            parts.append(Q(**{f"{prefix}node__path__in": _ancestor_paths(g.path, Node.steplen)}))
+    return _any(parts)

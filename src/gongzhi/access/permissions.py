@@ -45,7 +45,7 @@ def _object_q(reach: Reach, user: Any, kind: Kind, action: Action, obj: Model) -
         return filters.vote_q(reach, action)
     if obj._meta.app_label == "directives":
         return _directives_q(reach, action, obj)
-    raise TypeError(f"no access rule for {type(obj).__name__}")
+    return _deliberation_q(reach, action, obj)
 
 
 def _directives_q(reach: Reach, action: Action, obj: Model) -> Q | None:
@@ -57,6 +57,16 @@ def _directives_q(reach: Reach, action: Action, obj: Model) -> Q | None:
         return filters.directive_q(reach, action)
     if isinstance(obj, Assignment):
         return filters.assignment_q(reach, action, 3 * Node.steplen)
+    raise TypeError(f"no access rule for {type(obj).__name__}")
+
+
+def _deliberation_q(reach: Reach, action: Action, obj: Model) -> Q | None:
+    from gongzhi.deliberation.models import Meeting, Topic
+
+    if isinstance(obj, Topic):
+        return filters.topic_q(reach, action)
+    if isinstance(obj, Meeting):
+        return filters.topic_q(reach, action, prefix="topic__")
     raise TypeError(f"no access rule for {type(obj).__name__}")
 
 

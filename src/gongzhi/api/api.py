@@ -9,6 +9,7 @@ from gongzhi.accounts.api import router as accounts_router
 from gongzhi.api.auth import API_AUTH
 from gongzhi.api.errors import install_error_handlers
 from gongzhi.bodies.api import router as bodies_router
+from gongzhi.deliberation.api import router as deliberation_router
 from gongzhi.directives.api import router as directives_router
 from gongzhi.exports.api import router as exports_router
 from gongzhi.people.api import router as people_router
@@ -44,6 +45,7 @@ api.add_router("", bodies_router, tags=["bodies"])
 api.add_router("", exports_router, tags=["exports"])
 api.add_router("", voting_router, tags=["votes"])
 api.add_router("", directives_router, tags=["directives"])
+api.add_router("", deliberation_router, tags=["deliberation"])
 
 # Last, so it only catches paths no other route matched: unknown URLs get the JSON 404 too.
 fallback = Router()

@@ -94,6 +94,7 @@ def demo_generate(
         demo_directives(
             admin=admin, street=scopes.street, community=scopes.community, compound=scopes.compound
         )
+        _demo_topics(admin, scopes)
         summary = DemoSummary(
             scale=scale, seed=seed, bulk=use_bulk, nodes=len(plan.nodes), users=len(users) + 1, **counts
         )
@@ -122,6 +123,45 @@ def _open_demo_vote(admin: Any, compound: Node) -> None:
         roll_date=timezone.localdate(),
     )
     voting.vote_open(actor=admin, vote=vote)
+
+
+def _demo_topics(admin: Any, scopes: LoginScopes) -> None:
+    """A few topics in various steps (issue 5 §1): a building deliberation at each of its first steps on the
+    resident's stairwell, a compound proposal, and the community's must-deliberate catalogue."""
+    from gongzhi.deliberation import services as deliberation
+    from gongzhi.voting import procedures as p
+
+    stairwell = scopes.dwelling.stairwell
+    deliberation.catalogue_add(actor=admin, community=scopes.community, title="公共收益使用")
+    deliberation.catalogue_add(actor=admin, community=scopes.community, title="维修资金使用")
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("collected", {"document": "入户走访收集", "source": "building_leader_visit"}),
+        ("screened", {"document": "经楼道长筛选确认"}),
+        (
+            "meeting_held",
+            {
+                "document": "线下楼道会",
+                "format": "on_site",
+                "attendance": [p.BUILDING_LEADER, p.GRID_LEADER, p.HOUSEHOLD_REPRESENTATIVE],
+                "minutes": "同意统一清理",
+            },
+        ),
+    ]
+    for title, done in (("楼道堆物清理", 3), ("楼道灯更换", 1), ("单元门禁维修", 0)):
+        topic = deliberation.topic_create(
+            actor=admin, node=stairwell, title=title, source="building_leader_visit", procedure="building"
+        )
+        for target, record in steps[:done]:
+            deliberation.topic_advance(
+                actor=admin, topic=topic, target=target, capacities=[p.BUILDING_LEADER], record=record
+            )
+    deliberation.topic_create(
+        actor=admin,
+        node=scopes.compound,
+        title="小区停车位划线调整",
+        source="owners_group",
+        procedure="compound",
+    )
 
 
 def _write(
