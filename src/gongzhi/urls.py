@@ -12,6 +12,7 @@ urlpatterns = [
     path("exports/", include("gongzhi.exports.urls")),
     path("votes/", include("gongzhi.voting.urls")),
     path("directives/", include("gongzhi.directives.urls")),
+    path("appeals/", include("gongzhi.appeals.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.DEBUG:

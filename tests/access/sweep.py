@@ -37,6 +37,7 @@ def snapshot() -> dict[str, Any]:
         "voting.vote", "voting.ballot", "voting.choice", "voting.paperballotentry", "voting.proxy",
         "directives.directive", "directives.assignment", "directives.progressreport",
         "directives.accesslistitem",
+        "appeals.appeal", "appeals.appealevent", "appeals.notification",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:

@@ -10,7 +10,7 @@ from .sweep import check_row
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("group", ["tokens", "tree", "people", "bodies", "exports", "votes"])
+@pytest.mark.parametrize("group", ["tokens", "tree", "people", "bodies", "exports", "votes", "appeals"])
 def test_api_matrix(tokens, group):
     prefixes = {
         "tokens": ("/tokens",),
@@ -25,6 +25,7 @@ def test_api_matrix(tokens, group):
         "bodies": ("/bodies", "/memberships", "/communities/{node_id}/compliance"),
         "exports": ("/exports",),
         "votes": ("/votes",),
+        "appeals": ("/appeals",),
     }[group]
     rows = [r for r in API_ROWS if r.endpoint.split(" ", 1)[1].removeprefix("/api/v1").startswith(prefixes)]
     assert rows

@@ -11,7 +11,7 @@ from .sweep import check_row
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("group", ["pages", "account", "roster", "exports", "votes"])
+@pytest.mark.parametrize("group", ["pages", "account", "roster", "exports", "votes", "appeals"])
 def test_web_matrix(tokens, group):
     names = {
         "pages": ("web:home", "web:tree", "web:node", "web:dwelling", "web:person", "web:body", "web:compl"),
@@ -19,6 +19,7 @@ def test_web_matrix(tokens, group):
         "roster": ("roster:",),
         "exports": ("exports:",),
         "votes": ("voting:",),
+        "appeals": ("appeals:",),
     }[group]
     rows = [r for r in WEB_ROWS if r.endpoint.startswith(names)]
     assert rows

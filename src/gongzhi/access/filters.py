@@ -182,3 +182,22 @@ def assignment_q(reach: Reach, action: Action, community_depth: int) -> Q | None
 
 def _exact(reach: Reach) -> list[str]:
     return sorted({g.path for g in reach.granting(Kind.DIRECTIVE, Action.CHANGE) if g.is_node})
+
+
+# --- appeals (issue 4 §1) ------------------------------------------------------------------------------------
+
+
+def appeal_q(reach: Reach, action: Action) -> Q | None:
+    """Cases whose place is under a node scope, in a grid scope's grid, or about a resident's own home (the
+    submitter's own cases are added by appeals.selectors)."""
+    if reach.superuser:
+        return None
+    parts = []
+    for g in reach.granting(Kind.APPEAL, action):
+        if g.dwelling_id is not None:
+            parts.append(Q(dwelling_id=g.dwelling_id))
+        elif g.grid_id is not None:
+            parts.append(Q(path__startswith=g.path, grid_id=g.grid_id))
+        else:
+            parts.append(Q(path__startswith=g.path))
+    return _any(parts)
