@@ -354,7 +354,7 @@ def appeal_transition(
     """
     with transaction.atomic():
         appeal = appeal_get_for(actor, appeal_id)
-        appeal = Appeal.objects.select_for_update().select_related("place").get(pk=appeal.pk)
+        appeal = Appeal.objects.select_for_update(of=("self",)).select_related("place").get(pk=appeal.pk)
         if version is not None and version != appeal.version:
             raise Conflict(ALREADY_CHANGED, code="already_changed")
         return _apply(actor, appeal, transition, data or {})
@@ -432,7 +432,9 @@ def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     for pk in list(ids.order_by("pk")):
         with transaction.atomic():
             appeal = (
-                Appeal.objects.select_for_update(skip_locked=True)
+                # Only the case's row: locking its place too would make the other sweep skip every case
+                # of the same place while this one is being handled, and never come back to them.
+                Appeal.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("place")
                 .filter(pk=pk)
                 .first()
