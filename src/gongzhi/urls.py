@@ -13,6 +13,7 @@ urlpatterns = [
     path("votes/", include("gongzhi.voting.urls")),
     path("directives/", include("gongzhi.directives.urls")),
     path("topics/", include("gongzhi.deliberation.urls")),
+    path("appeals/", include("gongzhi.appeals.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.DEBUG:

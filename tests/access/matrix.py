@@ -51,6 +51,10 @@ TOPIC_WATCH = TOPIC_VIEW - TOPIC_CHANGE
 TOPIC_CREATE = NODE_FULL - {"DO", "SO"}  # change topics and see the stairwell's node
 STEP_TAKERS = frozenset({"BL"})
 CATALOGUE_KEEPERS = frozenset({"SU", "CW"})
+# Appeals (issue 4 §1): 李居民's case about 101 waits at the Huzhou building rung (building and grid leaders).
+APPEAL_VIEW = HOUSEHOLD
+APPEAL_HANDLERS = frozenset({"BL", "GL", "GW"})
+APPEAL_SUBMIT = HOUSEHOLD - {"SC"}  # the supervisory committee watches
 
 Payload = Callable[[dict[str, int]], dict[str, Any]]
 
@@ -513,6 +517,29 @@ API_ROWS = [
     api(
         "GET", "/votes/{vote_id}/receipt", "/votes/{vote_published}/receipt?code=7KQ2M9XD4FWBTN3C", VOTE_VIEW
     ),
+    # appeals (issue 4 §1)
+    api("GET", "/appeals", "/appeals", ALL),
+    api(
+        "POST",
+        "/appeals",
+        "/appeals",
+        APPEAL_SUBMIT,
+        forbid=frozenset({"SC"}),
+        payload=lambda i: {
+            "category": "sanitation",
+            "description": "楼道灯坏了",
+            "dwelling_id": i["dwelling"],
+        },
+    ),
+    api("GET", "/appeals/{appeal_id}", "/appeals/{appeal}", APPEAL_VIEW),
+    api(
+        "POST",
+        "/appeals/{appeal_id}/{transition}",
+        "/appeals/{appeal}/accept",
+        APPEAL_HANDLERS,
+        forbid=APPEAL_VIEW - APPEAL_HANDLERS,
+        code={r: "not_allowed" for r in APPEAL_VIEW - APPEAL_HANDLERS},
+    ),
 ]
 
 WEB_ROWS = [
@@ -754,6 +781,33 @@ WEB_ROWS = [
     web("voting:screen", "GET", "/votes/{vote_published}/screen/", VOTE_VIEW),
     web("voting:lookup", "GET", "/votes/{vote_published}/lookup/?code=7KQ2M9XD4FWBTN3C", VOTE_VIEW),
     web("voting:recount", "GET", "/votes/{vote_published}/recount.json", VOTE_VIEW),
+    # appeals (issue 4 §1)
+    web("appeals:mine", "GET", "/appeals/", ALL),
+    web("appeals:queue", "GET", "/appeals/queue/", ALL),
+    web("appeals:submit", "GET", "/appeals/new/", ALL),
+    web(
+        "appeals:submit",
+        "POST",
+        "/appeals/new/?home={dwelling}",
+        APPEAL_SUBMIT,
+        forbid=frozenset({"SC"}),
+        payload=lambda i: {
+            "dwelling": i["dwelling"],
+            "category": "sanitation",
+            "description": "楼道灯坏了",
+            "severity": "normal",
+            "channel": "web",
+        },
+    ),  # fmt: skip
+    web("appeals:detail", "GET", "/appeals/{appeal}/", APPEAL_VIEW),
+    web(
+        "appeals:act",
+        "POST",
+        "/appeals/{appeal}/act/accept/",
+        APPEAL_HANDLERS,
+        forbid=APPEAL_VIEW - APPEAL_HANDLERS,
+    ),
+    web("appeals:board", "GET", "/appeals/board/{compound}/", HOUSEHOLD - {"GL", "GW"}),
     web("roster:import", "GET", "/roster/", REGISTRARS),
     web("roster:template", "GET", "/roster/template.xlsx", REGISTRARS),
     web("roster:job", "GET", "/roster/jobs/{job}/", REGISTRARS),

@@ -39,6 +39,7 @@ def snapshot() -> dict[str, Any]:
         "directives.accesslistitem",
         "deliberation.topic", "deliberation.step", "deliberation.meeting", "deliberation.attendance",
         "deliberation.post", "deliberation.attachment", "deliberation.catalogueentry",
+        "appeals.appeal", "appeals.appealevent", "appeals.notification",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:
@@ -73,7 +74,8 @@ def call(world: World, role: str, row: Row, ids: dict[str, int]) -> tuple[int, s
         elif response.status_code >= 400:
             changed = snapshot() != world.baseline
         transaction.set_rollback(True)
-    body = CSRF.sub(r"\1…", response.content.decode(errors="replace"))
+    raw = b"".join(response.streaming_content) if response.streaming else response.content  # file downloads
+    body = CSRF.sub(r"\1…", raw.decode(errors="replace"))
     return response.status_code, body, {"changed": changed, "response": response}
 
 

@@ -62,11 +62,13 @@ def test_street_officers_read_everything_and_change_only_structure_and_bodies():
     assert all(allows("street_officer", kind, Action.VIEW) for kind in Kind)
     changes = {kind for kind in Kind if allows("street_officer", kind, Action.CHANGE)}
     # ...and issue directives at their street, acting on its assignments (issue 4 §2).
-    assert changes == {Kind.NODE, Kind.BODY, Kind.MEMBERSHIP, Kind.DIRECTIVE}
+    # and they act on appeals at the street rung (issue 4 §1: the ladder decides what they may do there)
+    assert changes == {Kind.NODE, Kind.BODY, Kind.MEMBERSHIP, Kind.DIRECTIVE, Kind.APPEAL}
 
 
 def test_owners_committee_members_do_not_change_households():
     changes = {kind for kind in Kind if allows("owners_committee_member", kind, Action.CHANGE)}
-    # They run the compound's votes (LAW-CC-278) and take its deliberation steps (HZ-5.1.3.2.1.3), nothing else.
-    assert changes == {Kind.VOTE, Kind.TOPIC}
+    # They run the compound's votes (LAW-CC-278), take its deliberation steps (HZ-5.1.3.2.1.3) and handle
+    # appeals at the compound rung (issue 4 §1), nothing else.
+    assert changes == {Kind.VOTE, Kind.TOPIC, Kind.APPEAL}
     assert not allows("unknown_role", Kind.NODE, Action.VIEW)

@@ -54,7 +54,14 @@ class World:
 
 
 def _side(actor: Any, names: dict[str, str], codes: tuple[str, str, str]) -> dict[str, Any]:
-    d = tree.node_create(actor=actor, parent=None, name=names["district"], level="district", code=codes[0])
+    d = tree.node_create(
+        actor=actor,
+        parent=None,
+        name=names["district"],
+        level="district",
+        code=codes[0],
+        policy_pack="huzhou",
+    )
     s = tree.node_create(actor=actor, parent=d, name=names["street"], level="street", code=codes[1])
     c = tree.node_create(actor=actor, parent=s, name=names["community"], level="community", code=codes[2])
     k = tree.node_create(actor=actor, parent=c, name=names["compound"], level="compound")
@@ -245,6 +252,7 @@ def build_world(actor: Any, django_user_model: Any) -> World:
     # Import jobs are private to their uploader: the community worker's is in scope, the administrator's not.
     ins["job"] = ImportJob.objects.create(created_by=users["CW"], file_name="in.xlsx")
     out["job"] = ImportJob.objects.create(created_by=actor, file_name=f"{OUT_MARK}.xlsx")
+    ins["appeal"], out["appeal"] = _appeals(users, ins, out)
     ins["export"], ins["export_ok"] = _exports(users, ins["community"])
     out["export"], out["export_ok"] = _exports_elsewhere(users, out["community"])
     world = World(ins=ins, out=out, users=users)
@@ -284,3 +292,23 @@ def _exports_elsewhere(users: dict[str, Any], community: Any) -> tuple[Any, Any]
         **common,
     )
     return waiting, approved
+
+
+# --- appeals (issue 4 §1) -------------------------------------------------------------------------------------
+
+
+def _appeals(users: dict[str, Any], ins: dict[str, Any], out: dict[str, Any]) -> tuple[Any, Any]:
+    """李居民's appeal about 101 (Huzhou: at the building rung), and one recorded at a walk-in out of scope."""
+    from gongzhi.appeals import cases
+
+    mine = cases.appeal_submit(
+        actor=users["RE"], dwelling=ins["dwelling"], category="sanitation", description="楼道堆放杂物"
+    ).appeal
+    elsewhere = cases.appeal_submit(
+        actor=users["SU"],
+        dwelling=out["dwelling"],
+        category="sanitation",
+        description=f"{OUT_MARK}楼道堆放杂物",
+        channel="walk_in",
+    ).appeal
+    return mine, elsewhere

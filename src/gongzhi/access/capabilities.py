@@ -31,6 +31,9 @@ class Kind(StrEnum):
         "directive"  # a directive and its cascade (change: issue at one's node, act on one's assignment)
     )
     TOPIC = "topic"  # a deliberation topic, its steps and meetings (change: act on a step; which step: procedures)
+    APPEAL = (
+        "appeal"  # issue 4 §1: change = submit (own home, or on a resident's behalf) and act per the ladder
+    )
 
 
 class Action(StrEnum):
@@ -108,6 +111,17 @@ _TOPIC_GRANTS: dict[Role, tuple[Action, ...]] = {
 for _role, _actions in _TOPIC_GRANTS.items():
     CAPABILITIES[_role] = _merge(CAPABILITIES[_role], _grant((Kind.TOPIC,), *_actions))
 # --- end deliberation --------------------------------------------------------------------------------------
+# --- appeals (issue 4 §1) ----------------------------------------------------------------------------------
+# Who acts on a case is decided by the ladder (appeals.lifecycle capacities); this only says who may see cases
+# in their scope and submit or act there at all. The supervisory committee watches; residents submit for their
+# own home. The two ladder roles (BZ-4.4, CZ-III.3) see what a building leader or property staff see.
+_APPEAL_SEE = frozenset({Role.SUPERVISORY_COMMITTEE_MEMBER})
+CAPABILITIES[Role.RESIDENT_GROUP_LEADER] = _grant((Kind.NODE, *_HOUSEHOLD, *_GOVERNANCE, Kind.VOTE), V)
+CAPABILITIES[Role.COMMUNITY_PROPERTY_MANAGER] = _grant((Kind.NODE, *_GOVERNANCE), V)
+for _role in CAPABILITIES:
+    _actions = (V,) if _role in _APPEAL_SEE else (V, C)
+    CAPABILITIES[_role] = _merge(CAPABILITIES[_role], _grant((Kind.APPEAL,), *_actions))
+# --- end appeals ----------------------------------------------------------------------------------------------
 
 # Kinds every role that may view them also sees on the nodes above its scope (published to it).
 PUBLISHED_UPWARDS = frozenset(_GOVERNANCE)

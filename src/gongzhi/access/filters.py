@@ -201,3 +201,22 @@ def topic_q(reach: Reach, action: Action, prefix: str = "") -> Q | None:
         if action == Action.VIEW:
             parts.append(Q(**{f"{prefix}node__path__in": _ancestor_paths(g.path, Node.steplen)}))
     return _any(parts)
+
+
+# --- appeals (issue 4 §1) ------------------------------------------------------------------------------------
+
+
+def appeal_q(reach: Reach, action: Action) -> Q | None:
+    """Cases whose place is under a node scope, in a grid scope's grid, or about a resident's own home (the
+    submitter's own cases are added by appeals.selectors)."""
+    if reach.superuser:
+        return None
+    parts = []
+    for g in reach.granting(Kind.APPEAL, action):
+        if g.dwelling_id is not None:
+            parts.append(Q(dwelling_id=g.dwelling_id))
+        elif g.grid_id is not None:
+            parts.append(Q(path__startswith=g.path, grid_id=g.grid_id))
+        else:
+            parts.append(Q(path__startswith=g.path))
+    return _any(parts)

@@ -22,6 +22,7 @@ def perm_name(kind: Kind, action: Action) -> str:
 
 
 def _object_q(reach: Reach, user: Any, kind: Kind, action: Action, obj: Model) -> Q | None:
+    from gongzhi.appeals.models import Appeal
     from gongzhi.bodies.models import Body, BodyMembership
     from gongzhi.people.models import Ownership, Person, Residency
     from gongzhi.tree.models import Dwelling, Grid
@@ -43,6 +44,8 @@ def _object_q(reach: Reach, user: Any, kind: Kind, action: Action, obj: Model) -
         return filters.person_q(reach, action, registered_by=user, kind=kind)
     if isinstance(obj, Vote):
         return filters.vote_q(reach, action)
+    if isinstance(obj, Appeal):
+        return filters.appeal_q(reach, action)
     if obj._meta.app_label == "directives":
         return _directives_q(reach, action, obj)
     return _deliberation_q(reach, action, obj)

@@ -20,6 +20,8 @@ ROLE_LABELS = {
     Role.SUPERVISORY_COMMITTEE_MEMBER: _("owners' supervisory committee member"),
     Role.PROPERTY_STAFF: _("property company staff"),
     Role.RESIDENT: _("resident"),
+    Role.RESIDENT_GROUP_LEADER: _("resident-group leader"),
+    Role.COMMUNITY_PROPERTY_MANAGER: _("community property manager"),
 }
 
 

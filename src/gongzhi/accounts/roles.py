@@ -16,6 +16,9 @@ class Role(StrEnum):
     SUPERVISORY_COMMITTEE_MEMBER = "supervisory_committee_member"
     PROPERTY_STAFF = "property_staff"
     RESIDENT = "resident"
+    # Issue 4 appeal ladders: the resident-group leader (BZ-4.4) and the community property manager (CZ-III.3).
+    RESIDENT_GROUP_LEADER = "resident_group_leader"
+    COMMUNITY_PROPERTY_MANAGER = "community_property_manager"
 
 
 class ScopeKind(StrEnum):
@@ -36,4 +39,6 @@ ROLE_SCOPE: dict[Role, tuple[ScopeKind, frozenset[str]]] = {
     Role.SUPERVISORY_COMMITTEE_MEMBER: (ScopeKind.NODE, frozenset({"compound"})),
     Role.PROPERTY_STAFF: (ScopeKind.NODE, frozenset({"compound"})),
     Role.RESIDENT: (ScopeKind.DWELLING, frozenset()),
+    Role.RESIDENT_GROUP_LEADER: (ScopeKind.NODE, frozenset({"resident_group"})),
+    Role.COMMUNITY_PROPERTY_MANAGER: (ScopeKind.NODE, frozenset({"community"})),
 }

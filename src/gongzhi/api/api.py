@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Router
 from gongzhi.accounts.api import router as accounts_router
 from gongzhi.api.auth import API_AUTH
 from gongzhi.api.errors import install_error_handlers
+from gongzhi.appeals.api import router as appeals_router
 from gongzhi.bodies.api import router as bodies_router
 from gongzhi.deliberation.api import router as deliberation_router
 from gongzhi.directives.api import router as directives_router
@@ -46,6 +47,7 @@ api.add_router("", exports_router, tags=["exports"])
 api.add_router("", voting_router, tags=["votes"])
 api.add_router("", directives_router, tags=["directives"])
 api.add_router("", deliberation_router, tags=["deliberation"])
+api.add_router("", appeals_router, tags=["appeals"])
 
 # Last, so it only catches paths no other route matched: unknown URLs get the JSON 404 too.
 fallback = Router()

@@ -41,9 +41,9 @@ SEQUENTIAL = "sequential_on_failure"
 TRIAGE = "triage_by_difficulty"
 BY_NEED = "by_coordination_need_or_severity"
 
-# Roles the ladders name that accounts.roles.Role does not have yet; the appeals services will add them
-# (resident-group leader BZ-4.4, community property manager CZ-III.3).
-LADDER_ONLY_ROLES = frozenset({"resident_group_leader", "community_property_manager"})
+# Roles the ladders name that accounts.roles.Role does not have: none since the resident-group leader (BZ-4.4)
+# and the community property manager (CZ-III.3) were added there.
+LADDER_ONLY_ROLES: frozenset[str] = frozenset()
 
 
 def is_severe(severity: str) -> bool:

@@ -37,3 +37,172 @@ class HolidaySchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.kind}"
+
+
+# --- appeal cases (issue 4 §1) -------------------------------------------------------------------------------
+# The process itself (states, transitions, guards) lives in appeals.lifecycle; these tables store a case's
+# snapshot (what lifecycle.Case needs), its timeline and what the sweep has sent.
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web (by the resident)")
+    WALK_IN = "walk_in", _("walk-in (recorded by staff)")
+    PHONE = "phone", _("phone call (recorded by staff)")
+    PATROL = "patrol", _("raised on patrol (grid worker, building leader)")
+
+
+STATE_CHOICES = [
+    ("submitted", _("waiting to be accepted")),
+    ("in_progress", _("being handled")),
+    ("awaiting_info", _("waiting for information")),
+    ("resolved", _("resolved")),
+    ("closed", _("closed")),
+    ("closed_no_response", _("closed without a response")),
+    ("merged", _("merged")),
+]
+OPEN_STATE_VALUES = ("submitted", "in_progress", "awaiting_info")
+
+
+class Appeal(models.Model):
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals_recorded"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=100, blank=True, default="")
+    city = models.CharField(_("policy pack"), max_length=20)
+    category = models.CharField(_("category"), max_length=30)
+    track = models.CharField(_("track"), max_length=20)
+    place = models.ForeignKey(
+        "tree.Node", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The place's tree path, copied so scoped lists filter without a join.
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    dwelling = models.ForeignKey(
+        "tree.Dwelling",
+        verbose_name=_("dwelling"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    grid = models.ForeignKey("tree.Grid", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    household = models.CharField(max_length=40, blank=True, default="")  # "d<dwelling id>" or "u<user id>"
+    description = models.TextField(_("description"))
+    anonymous = models.BooleanField(_("anonymous toward the people it concerns"), default=False)
+    severity = models.CharField(_("severity"), max_length=10, default="normal")
+    difficulty = models.CharField(_("difficulty"), max_length=10, blank=True, default="")
+    state = models.CharField(_("state"), max_length=20, choices=STATE_CHOICES, default="submitted")
+    step = models.CharField(_("rung"), max_length=40)
+    level = models.CharField(_("level"), max_length=20)
+    handling_node = models.ForeignKey(
+        "tree.Node", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handling_unit = models.CharField(max_length=200, blank=True, default="")  # after a sideways transfer
+    accepted_steps = models.JSONField(default=list)
+    meeting_steps = models.JSONField(default=list)
+    reopened = models.JSONField(default=list)
+    arrived_at = models.DateTimeField()
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    calendar_official = models.BooleanField(default=True)
+    overdue = models.BooleanField(_("overdue"), default=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    supervision_due = models.DateField(_("supervision due"), null=True, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    link_group = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    meeting_ref = models.CharField(max_length=300, blank=True, default="")
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.CharField(max_length=500, blank=True, default="")
+    resolution = models.TextField(blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "path"], name="appeal_state_path"),
+            models.Index(fields=["household", "state"], name="appeal_household_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1),
+                name="appeal_rating_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.category}"
+
+
+class AppealEvent(models.Model):
+    """One line of a case's timeline: who (by role), when, which transition, what was recorded."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField(max_length=40)  # a role, "submitter" or "system"
+    transition = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, blank=True, default="")
+    to_state = models.CharField(max_length=20)
+    from_step = models.CharField(max_length=40, blank=True, default="")
+    to_step = models.CharField(max_length=40)
+    record = models.JSONField(default=dict)
+    clause = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.transition}"
+
+
+class AppealPhoto(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="appeals/%Y/%m/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.file.name or ""
+
+
+class AppealReminder(models.Model):
+    """What the sweep has sent: one row per (case, rung, kind, number), so a second sweep sends nothing twice."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="reminders")
+    step = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20)  # "overdue" or "supervision"
+    number = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "step", "kind", "number"], name="appeal_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.kind} {self.number}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one user about one case (no notification centre exists yet; email/SMS not built)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30)  # a transition name, "reminder", "alert", "supervision_overdue"
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="appeal_notice_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.kind}"

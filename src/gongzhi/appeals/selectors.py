@@ -32,3 +32,113 @@ def work_calendar() -> WorkCalendar:
 
 def holiday_years_loaded() -> list[int]:
     return sorted(set(HolidaySchedule.objects.values_list("year", flat=True)))
+
+
+# --- appeal cases: scoped reads (issue 4 §1) -------------------------------------------------------------------
+
+from collections.abc import Iterable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+from django.db.models import Count, Q, QuerySet  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from gongzhi.access import filters  # noqa: E402
+from gongzhi.access.capabilities import Action  # noqa: E402
+from gongzhi.access.reach import reach_of  # noqa: E402
+from gongzhi.access.selectors import not_found  # noqa: E402
+from gongzhi.appeals.models import OPEN_STATE_VALUES, Appeal, AppealEvent  # noqa: E402
+
+# Rungs below the community are handled by grid staff too: a grid role acts at these levels in its grid.
+GRID_LEVELS = ("resident_group", "building", "compound")
+
+
+def appeals_visible_to(user: Any, action: Action = Action.VIEW) -> QuerySet[Appeal]:
+    """Cases in the user's reach (appeals.access: subtree, grid or own home) and the cases they submitted."""
+    qs = Appeal.objects.select_related("place", "handling_node").order_by("-created_at", "-pk")
+    q = filters.appeal_q(reach_of(user), action)
+    if q is None:
+        return qs
+    if getattr(user, "is_authenticated", False):
+        q |= Q(submitter=user)
+    return qs.filter(q)
+
+
+def appeal_get_for(user: Any, appeal_id: int) -> Appeal:
+    """NotFound alike for a missing case and one out of the user's reach."""
+    appeal = appeals_visible_to(user).filter(pk=appeal_id).first()
+    if appeal is None:
+        raise not_found()
+    return appeal
+
+
+def my_appeals(user: Any) -> QuerySet[Appeal]:
+    return (
+        Appeal.objects.filter(submitter=user).select_related("place", "handling_node").order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One way the user may act on a case: a role held at a tree level (or "submitter")."""
+
+    role: str
+    level: str
+
+
+def seats_for(user: Any, appeal: Appeal) -> list[Seat]:
+    """The (role, level) pairs the user holds over the case's place, the submitter seat first."""
+    from gongzhi.accounts.selectors import active_roles
+
+    seats = [Seat("submitter", "")] if appeal.submitter_id and appeal.submitter_id == user.pk else []
+    for ra in active_roles(user):
+        if ra.node is not None and appeal.path.startswith(ra.scope_path):
+            seats.append(Seat(ra.role, ra.node.level))
+        elif ra.grid_id is not None and ra.grid_id == appeal.grid_id:
+            seats += [Seat(ra.role, level) for level in GRID_LEVELS]
+    return seats
+
+
+def handler_users(appeal: Appeal, roles: Iterable[str], level: str) -> list[Any]:
+    """Users who hold one of `roles` at `level` over the case's place today (who is notified)."""
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.tree.models import Node
+
+    today = timezone.localdate()
+    prefixes = [appeal.path[:i] for i in range(Node.steplen, len(appeal.path) + 1, Node.steplen)]
+    where = Q(role_assignments__node__path__in=prefixes, role_assignments__node__level=level)
+    if level in GRID_LEVELS and appeal.grid_id is not None:
+        where |= Q(role_assignments__grid_id=appeal.grid_id)
+    active = Q(role_assignments__end__isnull=True) | Q(role_assignments__end__gte=today)
+    return list(
+        get_user_model()
+        .objects.filter(
+            where, active, role_assignments__role__in=list(roles), role_assignments__start__lte=today
+        )
+        .distinct()
+    )
+
+
+def timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
+    return AppealEvent.objects.filter(appeal=appeal).order_by("at", "pk")
+
+
+def queue_counts(qs: QuerySet[Appeal]) -> dict[str, int]:
+    return dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+
+
+def work_queue(user: Any, state: str = "") -> QuerySet[Appeal]:
+    """Open cases in the user's reach (a handler's queue), or those in one state."""
+    qs = appeals_visible_to(user)
+    return qs.filter(state=state) if state else qs.filter(state__in=OPEN_STATE_VALUES)
+
+
+def board(node: Any) -> QuerySet[Appeal]:
+    """Cases of a compound or community for its board: anonymised by the page (BZ-5.2.2(a))."""
+    return (
+        Appeal.objects.filter(path__startswith=node.path)
+        .exclude(state="merged")
+        .select_related("place")
+        .order_by("-created_at")
+    )

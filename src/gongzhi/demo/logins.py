@@ -43,6 +43,9 @@ class LoginScopes:
     owners_committee_member: Person | None
     supervisory_committee_member: Person | None
     property_staff: Person | None
+    resident_group: Node | None = (
+        None  # a BZ-style resident group somewhere in the demo (its leader's log-in)
+    )
 
 
 def demo_password_hash() -> str:
@@ -113,7 +116,10 @@ def logins_create(*, actor: Any, scopes: LoginScopes, start: dt.date, hashed: st
         Role.SUPERVISORY_COMMITTEE_MEMBER: {"node": scopes.compound},
         Role.PROPERTY_STAFF: {"node": scopes.compound},
         Role.RESIDENT: {"dwelling": scopes.dwelling},
+        Role.COMMUNITY_PROPERTY_MANAGER: {"node": scopes.community},
     }
+    if scopes.resident_group is not None:
+        where[Role.RESIDENT_GROUP_LEADER] = {"node": scopes.resident_group}
     people = {
         Role.RESIDENT: scopes.resident,
         Role.OWNERS_COMMITTEE_MEMBER: scopes.owners_committee_member,

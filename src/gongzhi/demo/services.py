@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.audit.services import audit_record
+from gongzhi.demo.appeals import demo_appeals
 from gongzhi.demo.bodies import BodyMaker
 from gongzhi.demo.bulk import BulkWriter, vacuum_analyze
 from gongzhi.demo.directives import demo_directives
@@ -95,6 +96,7 @@ def demo_generate(
             admin=admin, street=scopes.street, community=scopes.community, compound=scopes.compound
         )
         _demo_topics(admin, scopes)
+        demo_appeals(admin=admin, users=users, scopes=scopes, rng=rng)
         summary = DemoSummary(
             scale=scale, seed=seed, bulk=use_bulk, nodes=len(plan.nodes), users=len(users) + 1, **counts
         )
@@ -230,4 +232,5 @@ def _scopes(writer: Writer, plan: TreePlan, first: dict[str, Any]) -> LoginScope
         owners_committee_member=member("owners_committee"),
         supervisory_committee_member=member("owners_supervisory_committee"),
         property_staff=member("property_company"),
+        resident_group=next((writer.node(n.key) for n in plan.nodes if n.level == "resident_group"), None),
     )

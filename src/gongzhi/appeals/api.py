@@ -1,0 +1,212 @@
+"""REST endpoints for appeals (issue 4 §1): the work queue with counts, one case with its timeline and the
+actions the caller may take, submitting, and one POST per lifecycle transition (the transition in the path).
+
+Handlers appear by role, never by name; the submitter is never named (anonymity, §5 #37, is kept by not
+exposing names at all). Photos are uploaded on the web form (multipart).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from gongzhi.access import selectors as access
+from gongzhi.api.errors import with_errors
+from gongzhi.api.paging import PageParams, page
+from gongzhi.appeals import cases, selectors
+from gongzhi.appeals.models import Appeal, Channel
+from gongzhi.appeals.presentation import actor_label
+
+router = Router()
+
+TransitionName = Literal[
+    "accept", "triage", "record_progress", "request_info", "provide_info", "transfer", "convene_meeting",
+    "resolve", "escalate", "supervise", "confirm", "reopen", "request_escalation", "merge", "link",
+]  # fmt: skip
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AppealOut(Schema):
+    id: int
+    category: str
+    state: str
+    city: str
+    track: str
+    step: str = Field(description="The rung of the city's ladder the case is at.")
+    level: str
+    place_id: int
+    place_name: str
+    severity: str
+    anonymous: bool
+    overdue: bool
+    due_date: dt.date | None
+    calendar_official: bool = Field(description="False: counted Monday–Friday, calendar not yet official.")
+    supervision_due: dt.date | None
+    version: int
+    created_at: dt.datetime
+    mine: bool
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    by: str = Field(description="The actor's role, never their name.")
+    transition: str
+    from_state: str
+    to_state: str
+    from_step: str
+    to_step: str
+    record: dict[str, Any]
+    clause: str
+
+
+class AppealDetail(AppealOut):
+    description: str
+    resolution: str
+    rating: int | None
+    link_group: int | None
+    allowed_actions: list[str]
+    timeline: list[EventOut]
+
+
+class AppealPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    counts: dict[str, int] = Field(description="Cases in the caller's reach by state.")
+    items: list[AppealOut]
+
+
+class AppealIn(Strict):
+    category: str = Field(description="A category of the city's pack (appeals.categories).")
+    description: str = Field(max_length=4000)
+    dwelling_id: int | None = Field(None, description="The home the appeal is about (a resident: their own).")
+    place_id: int | None = Field(None, description="A node containing the home, or the place (on patrol).")
+    channel: Channel = Channel.WEB
+    on_behalf_of: str = Field("", max_length=100)
+    anonymous: bool = False
+    severity: Literal["normal", "major", "emergency"] = "normal"
+
+
+class SubmittedOut(Schema):
+    merged: bool = Field(description="True: joined the household's open case on the same matter (BZ-5.2.1).")
+    appeal: AppealDetail
+
+
+class TransitionIn(Strict):
+    version: int | None = Field(None, description="The version read; another actor's change answers 409.")
+    note: str | None = Field(None, max_length=4000)
+    question: str | None = Field(None, max_length=4000)
+    answer: str | None = Field(None, max_length=4000)
+    reason: str | None = Field(None, max_length=4000)
+    resolution: str | None = Field(None, max_length=4000)
+    to_unit: str | None = Field(None, max_length=200)
+    to_level: str | None = None
+    to_step: str | None = None
+    difficulty: Literal["simple", "general", "complex"] | None = None
+    deliberation: str | None = Field(None, max_length=300, description="A meeting's reference or URL.")
+    due: dt.date | None = None
+    rating: int | None = None
+    comment: str | None = Field(None, max_length=500)
+    into_case: int | None = None
+    with_case: int | None = None
+
+
+def appeal_out(appeal: Appeal, user: Any) -> dict[str, Any]:
+    return {
+        "id": appeal.pk,
+        "category": appeal.category,
+        "state": appeal.state,
+        "city": appeal.city,
+        "track": appeal.track,
+        "step": appeal.step,
+        "level": appeal.level,
+        "place_id": appeal.place_id,
+        "place_name": appeal.place.name,
+        "severity": appeal.severity,
+        "anonymous": appeal.anonymous,
+        "overdue": appeal.overdue,
+        "due_date": appeal.due_date,
+        "calendar_official": appeal.calendar_official,
+        "supervision_due": appeal.supervision_due,
+        "version": appeal.version,
+        "created_at": appeal.created_at,
+        "mine": appeal.submitter_id == user.pk,
+    }
+
+
+def appeal_detail(appeal: Appeal, user: Any) -> dict[str, Any]:
+    events = selectors.timeline(appeal)
+    return {
+        **appeal_out(appeal, user),
+        "description": appeal.description,
+        "resolution": appeal.resolution,
+        "rating": appeal.rating,
+        "link_group": appeal.link_group,
+        "allowed_actions": cases.allowed_actions(user, appeal),
+        "timeline": [
+            {
+                "at": e.at,
+                "by": str(actor_label(e.actor_role)),
+                "transition": e.transition,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "from_step": e.from_step,
+                "to_step": e.to_step,
+                "record": e.record,
+                "clause": e.clause,
+            }
+            for e in events
+        ],
+    }
+
+
+class QueueParams(PageParams):
+    state: str = Field("", description="One state; empty: the open ones (the work queue).")
+    mine: bool = Field(False, description="Only the caller's own appeals (any state).")
+
+
+@router.get("/appeals", response=with_errors({200: AppealPage}), summary="Work queue and own appeals")
+def appeals_list(request: HttpRequest, params: Query[QueueParams]) -> dict[str, Any]:
+    user = request.user
+    qs = selectors.my_appeals(user) if params.mine else selectors.work_queue(user, params.state)
+    out = page(qs, params, lambda a: appeal_out(a, user))
+    return {**out, "counts": selectors.queue_counts(selectors.appeals_visible_to(user))}
+
+
+@router.post("/appeals", response=with_errors({201: SubmittedOut}), summary="Submit an appeal")
+def appeal_submit(request: HttpRequest, payload: AppealIn) -> Status[dict[str, Any]]:
+    user = request.user
+    dwelling = access.dwelling_get_for(user, payload.dwelling_id) if payload.dwelling_id else None
+    place = access.node_get_for(user, payload.place_id, name_only_ok=True) if payload.place_id else None
+    values = payload.model_dump(exclude={"dwelling_id", "place_id"})
+    done = cases.appeal_submit(actor=user, dwelling=dwelling, place=place, **values)
+    return Status(201, {"merged": done.merged, "appeal": appeal_detail(done.appeal, user)})
+
+
+@router.get("/appeals/{appeal_id}", response=with_errors({200: AppealDetail}), summary="An appeal")
+def appeal_get(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
+    return appeal_detail(selectors.appeal_get_for(request.user, appeal_id), request.user)
+
+
+@router.post(
+    "/appeals/{appeal_id}/{transition}",
+    response=with_errors({200: AppealDetail}),
+    summary="Take one action (a lifecycle transition) on an appeal",
+)
+def appeal_act(
+    request: HttpRequest, appeal_id: int, transition: TransitionName, payload: TransitionIn
+) -> dict[str, Any]:
+    """The fields each action needs are in appeals.lifecycle.TRANSITIONS (e.g. escalate: reason; resolve:
+    resolution; confirm: rating 1–5; supervise: due). 409 `already_changed` when another actor acted first."""
+    data = payload.model_dump(exclude={"version"}, exclude_none=True)
+    appeal = cases.appeal_transition(
+        actor=request.user, appeal_id=appeal_id, transition=transition, data=data, version=payload.version
+    )
+    return appeal_detail(appeal, request.user)

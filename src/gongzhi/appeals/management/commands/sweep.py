@@ -1,0 +1,24 @@
+"""`gongzhi sweep`: reminders for overdue appeals, overdue supervision, "no response" closing (§5 #22, #27).
+
+Safe from cron or a task worker, and twice at once: each case is locked with SKIP LOCKED and each reminder is
+recorded once (appeals.cases.appeals_sweep). Nothing escalates by itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from gongzhi.appeals.cases import appeals_sweep
+
+
+class Command(BaseCommand):
+    help = "Remind overdue appeals, flag overdue supervision and close resolved appeals nobody answered."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = appeals_sweep()
+        self.stdout.write(
+            f"reminded {result.reminded}, supervision overdue {result.supervision}, "
+            f"closed without response {result.closed_no_response}, skipped (locked) {result.skipped_locked}"
+        )

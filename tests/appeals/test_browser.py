@@ -1,0 +1,101 @@
+"""Issue 4 §4 browser journey in headless chromium (Binzhou ladder): a resident submits on a phone-sized screen;
+the resident-group leader accepts and escalates; the community accepts and resolves; the resident rates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gongzhi.appeals.models import Appeal
+
+from .cases_world import city_world
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-sync",
+]
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"chromium not installed: {CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+def phone(browser, live_server, username, key=None):
+    from django_otp.oath import totp
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-appeal-2026")
+    page.click("button[type=submit]")
+    if key is not None:  # the community worker may reveal personal data: a second factor at log-in
+        page.wait_for_url(f"{live_server.url}/account/verify/**")
+        page.fill("#otp-token", f"{totp(key):06d}")
+        page.click("#otp-verify button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def take(page, live_server, appeal, name, **fields):
+    page.goto(f"{live_server.url}/appeals/{appeal.pk}/")
+    page.click(f"#action-{name}")
+    for field, value in fields.items():
+        page.fill(f"#{name}-{field}", value)
+    page.click(f"form[action$='/act/{name}/'] button[type=submit]")
+    page.wait_for_selector("#timeline")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_submit_on_a_phone_escalate_resolve_and_rate(live_server, browser, actor):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    w = city_world(actor, "binzhou")
+    key = TOTPDevice.objects.create(user=w["users"]["community_worker"], name="phone", confirmed=True).bin_key
+    resident = phone(browser, live_server, "binzhou-r0")
+    resident.goto(f"{live_server.url}/appeals/new/")
+    assert resident.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    resident.select_option("#id_category", "safety")
+    resident.fill("#id_description", "小区东门井盖松动，夜间有人绊倒")
+    resident.click("#appeal-form button[type=submit]")
+    resident.wait_for_selector("#timeline")
+    appeal = Appeal.objects.get()
+    assert appeal.step == "resident_group"
+
+    leader = phone(browser, live_server, "binzhou-resident_group_leader")
+    take(leader, live_server, appeal, "accept")
+    take(leader, live_server, appeal, "escalate", reason="需社区协调相关单位")
+    assert Appeal.objects.get().step == "community"
+
+    community = phone(browser, live_server, "binzhou-community_worker", key)
+    take(community, live_server, appeal, "accept")
+    take(community, live_server, appeal, "resolve", resolution="已协调市政更换井盖")
+    assert Appeal.objects.get().state == "resolved"
+
+    resident.goto(f"{live_server.url}/appeals/{appeal.pk}/")
+    assert "已协调市政更换井盖" in resident.text_content("#resolution")
+    resident.click("#action-confirm")
+    resident.select_option("#confirm-rating", "5")
+    resident.click("form[action$='/act/confirm/'] button[type=submit]")
+    resident.wait_for_selector("#rating")
+    assert Appeal.objects.get().state == "closed" and Appeal.objects.get().rating == 5
+    timeline = resident.text_content("#timeline") or ""
+    assert "居民小组长" in timeline and "社区工作者" in timeline and "binzhou-" not in timeline
