@@ -119,3 +119,45 @@ def pytest_runtest_makereport(item, call):
     ):
         report.outcome = "failed"
         report.longrepr = f"browser test skipped but GONGZHI_REQUIRE_BROWSER=1: {report.longrepr}"
+
+
+@pytest.fixture
+def postgres():
+    """Concurrency tests need real row locks: skip, saying why, on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "PostgreSQL only: SQLite serialises every write, so there is no race to test (SQLite run)"
+        )
+
+
+@pytest.fixture
+def run_at_once():
+    """Run jobs in threads released together by a barrier; returns each job's result or the exception it raised.
+    Each thread closes its own database connections, so the test database can be dropped afterwards."""
+    import threading
+
+    from django.db import connections
+
+    def run(jobs):
+        barrier = threading.Barrier(len(jobs))
+        outcomes: list[object] = [None] * len(jobs)
+
+        def work(index, job):
+            try:
+                barrier.wait()
+                outcomes[index] = job()
+            except Exception as exc:  # noqa: BLE001 (collected and asserted by the test)
+                outcomes[index] = exc
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return outcomes
+
+    return run

@@ -4,11 +4,9 @@ one ballot per dwelling, an unbroken chain, and a published tally equal to the o
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 
 from gongzhi.accounts import services as accounts
 from gongzhi.core.errors import Conflict
@@ -20,14 +18,6 @@ from gongzhi.voting.models import Ballot, Choice
 from .conftest import end_voting, make_vote
 
 OWNERS = 24
-
-
-@pytest.fixture
-def postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "PostgreSQL only: SQLite serialises every write, so there is no race to test (SQLite run)"
-        )
 
 
 def _owners(actor, stairwell):
@@ -43,29 +33,8 @@ def _owners(actor, stairwell):
     return users
 
 
-def _run(jobs):
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[object] = [None] * len(jobs)
-
-    def work(index, job):
-        try:
-            barrier.wait()
-            outcomes[index] = job()
-        except Exception as exc:  # noqa: BLE001 (collected and asserted below)
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
-def test_many_owners_at_once_and_one_owner_twice_at_once(postgres, actor, small_tree):
+def test_many_owners_at_once_and_one_owner_twice_at_once(postgres, run_at_once, actor, small_tree):
     owners = _owners(actor, small_tree["stairwell"])
     vote = make_vote(actor, small_tree["compound"])
     choices = ["yes", "no", "abstain"]
@@ -83,7 +52,7 @@ def test_many_owners_at_once_and_one_owner_twice_at_once(postgres, actor, small_
             actor=twice_user, vote=vote, dwelling_id=twice_dwelling.pk, choice="no"
         )
     ] * 3
-    outcomes = _run(jobs)
+    outcomes = run_at_once(jobs)
     accepted = [o for o in outcomes if isinstance(o, services.Cast)]
     refused = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(accepted) == OWNERS and len(refused) == 3, outcomes
