@@ -161,3 +161,32 @@ def run_at_once():
         return outcomes
 
     return run
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium; Playwright drives it instead of downloading its own
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",  # no calls home from the test machine
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Headless chromium for the browser journeys; skipped with the reason when it is not installed."""
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"chromium not installed: {CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+    monkeypatch.setenv(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+    )  # Playwright runs an event loop in this thread
+    with sync_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()

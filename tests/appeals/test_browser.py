@@ -3,37 +3,13 @@ the resident-group leader accepts and escalates; the community accepts and resol
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from gongzhi.appeals.models import Appeal
 
 from .cases_world import city_world
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
 PHONE = {"width": 375, "height": 812}
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"chromium not installed: {CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 def phone(browser, live_server, username, key=None):

@@ -5,35 +5,11 @@ by voting.tally's building rule; the meeting's sign-in list and minutes feed the
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from gongzhi.deliberation.models import Step, Topic
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"chromium not installed: {CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 def login(browser, live_server, username):

@@ -3,36 +3,11 @@ on to the community, each unit acts on its own part, and the issuer sees it roll
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from gongzhi.directives.models import Assignment
 
 from .conftest import due
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"chromium not installed: {CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 def log_in(browser, live_server, user):
