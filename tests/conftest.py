@@ -183,9 +183,7 @@ def browser(monkeypatch):
             f"chromium not installed: {CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
         )
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    monkeypatch.setenv(
-        "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
-    )  # Playwright runs an event loop in this thread
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop in this thread
     with sync_api.sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield launched
