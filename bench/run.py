@@ -3,7 +3,8 @@
 Recreates the database named in DATABASE_URL (default gongzhi_bench), migrates, times
 `gongzhi demo --scale $BENCH_SCALE`, then measures subtree counts (p95 over random streets and districts)
 and, when present, the roster import benchmark (gongzhi.roster.bench.bench_import), then the watermarked
-export of the largest street (gongzhi.exports.bench.bench_export).
+export of the largest street (gongzhi.exports.bench.bench_export), the audit chain, ballots over HTTP, and the
+appeals over a history of 2,000,000 cases (gongzhi.appeals.bench, gongzhi.appeals.http_bench).
 """
 
 from __future__ import annotations
@@ -131,6 +132,17 @@ def bench_ballots() -> None:
         emit(name, value)
 
 
+def bench_appeals() -> None:
+    """Issue 4 §4: 2,000,000 historical appeals, then the work queue, the sweep and submission over HTTP."""
+    from gongzhi.appeals.bench import bench_sweep, bench_work_queue, seed_history
+    from gongzhi.appeals.http_bench import bench_appeal_submit
+
+    seed_history()
+    for run in (bench_work_queue, bench_sweep, bench_appeal_submit):
+        for name, value in run().items():
+            emit(name, value)
+
+
 def main() -> None:
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     os.environ["DATABASE_URL"] = url
@@ -156,6 +168,7 @@ def main() -> None:
         emit(name, value)
     bench_audit()
     bench_ballots()
+    bench_appeals()
 
 
 if __name__ == "__main__":

@@ -109,6 +109,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "gongzhi.urls"
+# Serves the bare insert view /bench/floor that `make bench` compares appeal submission with; never in production.
+GONGZHI_BENCH_FLOOR = _env_bool("GONGZHI_BENCH_FLOOR")
 WSGI_APPLICATION = "gongzhi.wsgi.application"
 
 TEMPLATES = [

@@ -16,6 +16,10 @@ urlpatterns = [
     path("appeals/", include("gongzhi.appeals.urls")),
     path("", include("gongzhi.web.urls")),
 ]
+if settings.GONGZHI_BENCH_FLOOR:  # the benchmark's server only (gongzhi.core.bench_floor)
+    from gongzhi.core.bench_floor import floor
+
+    urlpatterns.insert(0, path("bench/floor", floor))  # type: ignore[arg-type]
 if settings.DEBUG:
     from django.conf.urls.static import static
 

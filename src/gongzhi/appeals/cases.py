@@ -9,10 +9,12 @@ leaves in-app notifications for the people concerned.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +38,7 @@ from gongzhi.appeals.models import (
 from gongzhi.appeals.selectors import Seat, appeal_get_for, handler_users, seats_for, work_calendar
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import Conflict, InvalidInput
-from gongzhi.policy.selectors import effective_policy
+from gongzhi.policy.selectors import effective_policies, effective_policy
 from gongzhi.tree.models import Dwelling, Node
 
 ALREADY_CHANGED = _("The appeal has already changed; reload it and try again.")
@@ -63,12 +65,23 @@ class Context:
     policy: Any
 
 
+# Reading the ladders from a policy is pure; policies are shared objects (policy.selectors), so each one's
+# ladders are read once per process.
+_CONTEXTS: weakref.WeakKeyDictionary[Any, Context] = weakref.WeakKeyDictionary()
+
+
+def context_for(policy: Any) -> Context:
+    ctx = _CONTEXTS.get(policy)
+    if ctx is None:
+        try:
+            ctx = _CONTEXTS[policy] = Context(city_ladders(policy, policy.pack), policy)
+        except AppealRuleError as exc:
+            raise user_error(exc) from exc
+    return ctx
+
+
 def context_of(node: Node) -> Context:
-    policy = effective_policy(node)
-    try:
-        return Context(city_ladders(policy, policy.pack), policy)
-    except AppealRuleError as exc:
-        raise user_error(exc) from exc
+    return context_for(effective_policy(node))
 
 
 def as_case(appeal: Appeal, ctx: Context) -> lifecycle.Case:
@@ -419,31 +432,79 @@ class SweepResult:
     skipped_locked: int = 0
 
 
+SWEEP_BATCH = 2000
+
+
 def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Reminders for overdue cases (§5 #22), overdue supervision, "no response" closing after the window (§5 #27).
 
-    One short transaction per case, locked with SKIP LOCKED on PostgreSQL: two sweeps at once share the work,
-    and a reminder is recorded (AppealReminder, unique per case, rung and number) with its notifications, so a
-    second sweep never sends it again. Nothing escalates by itself (§5 #22).
+    Reads the open and resolved cases in batches and picks those with something due now (`_due_now`); each of
+    those is then handled in one short transaction, locked with SKIP LOCKED on PostgreSQL: two sweeps at once
+    share the work, and a reminder is recorded (AppealReminder, unique per case, rung and number) with its
+    notifications, so a second sweep never sends it again. Nothing escalates by itself (§5 #22).
     """
     now = now or timezone.now()
     result = SweepResult()
-    ids = Appeal.objects.filter(state__in=(*OPEN_STATE_VALUES, "resolved")).values_list("pk", flat=True)
-    for pk in list(ids.order_by("pk")):
-        with transaction.atomic():
-            appeal = (
-                # Only the case's row: locking its place too would make the other sweep skip every case
-                # of the same place while this one is being handled, and never come back to them.
-                Appeal.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("place")
-                .filter(pk=pk)
-                .first()
-            )
-            if appeal is None:
-                result.skipped_locked += 1
-                continue
-            _sweep_one(appeal, now, result)
+    ids = list(
+        Appeal.objects.filter(state__in=(*OPEN_STATE_VALUES, "resolved"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), SWEEP_BATCH):
+        for pk in _due_now(ids[start : start + SWEEP_BATCH], now):
+            with transaction.atomic():
+                appeal = (
+                    # Only the case's row: locking its place too would make the other sweep skip every case
+                    # of the same place while this one is being handled, and never come back to them.
+                    Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("place")
+                    .filter(pk=pk)
+                    .first()
+                )
+                if appeal is None:
+                    result.skipped_locked += 1
+                    continue
+                _sweep_one(appeal, now, result)
     return result
+
+
+def _due_now(ids: list[int], now: dt.datetime) -> list[int]:
+    """The cases among `ids` with a closing, a reminder or a supervision notice due, in three queries.
+
+    The same tests as _sweep_one, on an unlocked read: _sweep_one decides again under the case's lock, so a
+    case changed meanwhile is never acted on twice; this only spares the lock and the reads for the many cases
+    with nothing due.
+    """
+    fields = ("pk", "state", "place_id", "path", "level", "step", "arrived_at", "due_date", "resolved_at",
+              "supervision_due")  # fmt: skip
+    rows = list(Appeal.objects.filter(pk__in=ids).values_list(*fields, named=True))
+    # An appeal's path is its place's: the policies need no read of the places themselves.
+    policies = effective_policies({r.place_id: Node(pk=r.place_id, path=r.path) for r in rows}.values())
+    sent: dict[tuple[int, str, str], int] = {
+        (appeal_id, step, kind): number
+        for appeal_id, step, kind, number in AppealReminder.objects.filter(appeal_id__in=ids)
+        .values_list("appeal_id", "step", "kind")
+        .annotate(top=Max("number"))
+        .values_list("appeal_id", "step", "kind", "top")
+    }
+    today = timezone.localdate(now)
+    due = []
+    for row in rows:
+        policy = policies[row.place_id]
+        if row.state == "resolved":
+            window = dt.timedelta(days=lifecycle.case_rules(policy).confirmation_days)
+            if row.resolved_at and now >= row.resolved_at + window:
+                due.append(row.pk)
+            continue
+        if row.due_date is not None:
+            deadline = Deadline(row.arrived_at, row.due_date, deadline_rule(policy, row.level))
+            if deadline.reminders_due(now) > sent.get((row.pk, row.step, "overdue"), 0):
+                due.append(row.pk)
+                continue
+        late = row.supervision_due and today > row.supervision_due
+        if late and not sent.get((row.pk, row.step, "supervision")):
+            due.append(row.pk)
+    return due
 
 
 def _sweep_one(appeal: Appeal, now: dt.datetime, result: SweepResult) -> None:

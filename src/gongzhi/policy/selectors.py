@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.policy.effective import EffectivePolicy, LocalOverride, PolicyValue, layered
 from gongzhi.policy.models import PolicyOverride
-from gongzhi.policy.packs import pack_layers
+from gongzhi.policy.packs import get_packs, pack_layers
 from gongzhi.policy.schema import KEYS, validate_value
 from gongzhi.tree.models import Node
 
@@ -84,12 +85,32 @@ def effective_policies(nodes: Iterable[Node]) -> dict[int, EffectivePolicy]:
     return {n.pk: _policy_for(n, packs_by_path, by_path) for n in nodes}
 
 
+# Layering the packs costs about a millisecond, and the result depends only on the packs, the city and the
+# override rows in force, so policies are shared per (city, overrides) within the process: the key holds each
+# override's content, not just its id (SQLite may reuse the id of a rolled-back row), and the cache is dropped
+# when the packs are reloaded (get_packs.cache_clear) or when it is full.
+_LAYERED: dict[tuple[Any, ...], EffectivePolicy] = {}
+_LAYERED_MAX = 4096
+_layered_packs: list[Any] = [None]
+
+
+def _layered(city: str, overrides: list[LocalOverride]) -> EffectivePolicy:
+    packs = get_packs()
+    if _layered_packs[0] is not packs or len(_LAYERED) >= _LAYERED_MAX:
+        _LAYERED.clear()
+        _layered_packs[0] = packs
+    key = (city, tuple((o.id, o.node_id, o.depth, o.key, repr(o.value), o.reason) for o in overrides))
+    policy = _LAYERED.get(key)
+    if policy is None:
+        policy = _LAYERED[key] = layered(pack_layers(city), overrides, pack=city)
+    return policy
+
+
 def _policy_for(
     node: Node, packs_by_path: dict[str, str], by_path: dict[str, list[LocalOverride]]
 ) -> EffectivePolicy:
     city = _city_of(node.path, packs_by_path)
-    overrides = [ov for p in _prefixes(node) for ov in by_path.get(p, [])]
-    return layered(pack_layers(city), overrides, pack=city)
+    return _layered(city, [ov for p in _prefixes(node) for ov in by_path.get(p, [])])
 
 
 def effective_policy(node: Node) -> EffectivePolicy:

@@ -120,15 +120,17 @@ def _production_env() -> dict[str, str]:
     }
 
 
-def _start_server() -> subprocess.Popen[bytes]:
+def start_server(workers: str = "", extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """gunicorn on the benchmark database as production runs it; `workers` defaults to BENCH_HTTP_WORKERS or 4."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     env = (
         os.environ
         | _production_env()
         | {"ALLOWED_HOSTS": "127.0.0.1,localhost", "GONGZHI_LOG_LEVEL": "WARNING"}
+        | (extra_env or {})
     )
     command = [str(gunicorn), "gongzhi.wsgi:application", "--bind", f"127.0.0.1:{PORT}"]
-    workers = os.environ.get("BENCH_HTTP_WORKERS", "4")
+    workers = workers or os.environ.get("BENCH_HTTP_WORKERS", "4")
     threads = os.environ.get("BENCH_HTTP_THREADS", "1")
     worker_class = os.environ.get("BENCH_HTTP_WORKER_CLASS", "sync")
     command += [
@@ -194,7 +196,7 @@ def bench_ballot_cast() -> dict[str, float]:
         if n % 10 == 0:
             jobs.put(pair)  # the same owner again: must be refused, never counted twice
     connections.close_all()  # the server's workers get the database to themselves
-    server = _start_server()
+    server = start_server()
     counts: dict[int, int] = {}
     lock = threading.Lock()
     try:

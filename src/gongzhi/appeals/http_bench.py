@@ -1,0 +1,158 @@
+"""`appeal_submit_per_s` and `appeal_submit_floor_ratio` (issue 4 §4): residents submitting appeals over HTTP.
+
+One gunicorn with 2 sync worker processes (the issue's setting), production mode (DEBUG off), on the benchmark
+database. Residents of random dwellings all over the tree (their own log-in and personal API token, a resident
+role on their home) POST /api/v1/appeals from CLIENTS keep-alive connections: every request goes through the
+real middleware, token authentication, the appeal service (routing on the city's ladder, the household check,
+deadline, timeline, audit entry, notifications) and the JSON answer. In the same run and under the same server,
+the same number of POSTs go to the bare view /bench/floor (gongzhi.core.bench_floor: one INSERT), and
+`appeal_submit_floor_ratio` is the appeals' throughput divided by the floor's (target ≥ 0.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import queue
+import random
+import sys
+import threading
+import time
+
+from gongzhi.voting.http_bench import PORT, start_server
+
+CLIENTS = 16
+WORKERS = "2"
+SUBMISSIONS = int(os.environ.get("BENCH_APPEAL_SUBMISSIONS", "3000"))
+
+
+def _residents(count: int, rng: random.Random) -> list[tuple[str, int, str]]:
+    """(token, dwelling id, category) for one household representative of `count` random dwellings."""
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.accounts.models import Account, ApiToken, RoleAssignment
+    from gongzhi.accounts.tokens import token_digest
+    from gongzhi.appeals.cases import context_of
+    from gongzhi.people.models import Residency
+    from gongzhi.tree.models import Dwelling
+
+    top = Dwelling.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    wanted = rng.sample(range(1, top + 1), min(top, count * 2))
+    reps = dict(
+        Residency.objects.filter(
+            dwelling_id__in=wanted, is_representative=True, end__isnull=True
+        ).values_list("dwelling_id", "person_id")
+    )
+    homes = list(Dwelling.objects.filter(pk__in=list(reps)[:count]).select_related("stairwell"))
+    categories: dict[str, tuple[str, ...]] = {}
+    User = get_user_model()
+    stamp = os.urandom(4).hex()
+    users = User.objects.bulk_create(
+        [User(username=f"bench-re-{stamp}-{n}", password="!") for n in range(len(homes))]
+    )
+    Account.objects.bulk_create(
+        [Account(user=u, person_id=reps[h.pk]) for u, h in zip(users, homes, strict=True)]
+    )
+    RoleAssignment.objects.bulk_create(
+        [
+            RoleAssignment(user=u, role="resident", dwelling=h, scope_path=h.path, start=dt.date(2020, 1, 1))
+            for u, h in zip(users, homes, strict=True)
+        ]
+    )
+    tokens = [f"gz_bench_re_{stamp}_{n}_{os.urandom(12).hex()}" for n in range(len(homes))]
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(user=u, name="bench", prefix=t[:8], token_hash=token_digest(t))
+            for u, t in zip(users, tokens, strict=True)
+        ]
+    )
+    out = []
+    for token, home in zip(tokens, homes, strict=True):
+        city_key = home.path[:4]
+        if city_key not in categories:
+            categories[city_key] = context_of(home.stairwell).ladders.categories
+        out.append((token, home.pk, rng.choice(categories[city_key])))
+    return out
+
+
+def _client(
+    jobs: queue.Queue[tuple[str, str, dict[str, str]]], counts: dict[int, int], lock: threading.Lock
+) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    mine: dict[int, int] = {}
+    while True:
+        try:
+            url, body, headers = jobs.get_nowait()
+        except queue.Empty:
+            break
+        try:
+            conn.request("POST", url, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            status = 0
+        mine[status] = mine.get(status, 0) + 1
+    conn.close()
+    with lock:
+        for status, n in mine.items():
+            counts[status] = counts.get(status, 0) + n
+
+
+def _run(jobs: list[tuple[str, str, dict[str, str]]]) -> tuple[float, dict[int, int]]:
+    """POST every job from CLIENTS connections; (seconds of wall time, responses by status)."""
+    waiting: queue.Queue[tuple[str, str, dict[str, str]]] = queue.Queue()
+    for job in jobs:
+        waiting.put(job)
+    counts: dict[int, int] = {}
+    lock = threading.Lock()
+    threads = [threading.Thread(target=_client, args=(waiting, counts, lock)) for _ in range(CLIENTS)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, counts
+
+
+def bench_appeal_submit() -> dict[str, float]:
+    from django.db import connection, connections
+
+    from gongzhi.core.bench_floor import FLOOR_TABLE_SQL
+
+    residents = _residents(SUBMISSIONS, random.Random(17))
+    with connection.cursor() as cur:
+        cur.execute(FLOOR_TABLE_SQL)
+    submit = [
+        (
+            "/api/v1/appeals",
+            json.dumps({"dwelling_id": home, "category": category, "description": "楼道灯不亮，请尽快维修"}),
+            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        for token, home, category in residents
+    ]
+    floor = [("/bench/floor", body, {"Content-Type": "application/json"}) for _url, body, _headers in submit]
+    connections.close_all()  # the server's workers get the database to themselves
+    server = start_server(WORKERS, {"GONGZHI_BENCH_FLOOR": "1"})
+    try:
+        _run(floor[:200] + submit[:200])  # warm both paths in every worker (imports, caches, connections)
+        floor_s, floor_counts = _run(floor[200:])
+        submit_s, submit_counts = _run(submit[200:])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    floor_rate = floor_counts.get(201, 0) / floor_s
+    submit_rate = submit_counts.get(201, 0) / submit_s
+    print(
+        f"bench: floor {sorted(floor_counts.items())} in {floor_s:.1f} s ({floor_rate:.0f}/s); "
+        f"appeals {sorted(submit_counts.items())} in {submit_s:.1f} s ({submit_rate:.0f}/s)",
+        file=sys.stderr,
+    )
+    return {
+        "appeal_submit_per_s": round(submit_rate, 1),
+        "appeal_submit_floor_ratio": round(submit_rate / floor_rate, 2) if floor_rate else 0.0,
+    }
