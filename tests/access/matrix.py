@@ -540,6 +540,16 @@ API_ROWS = [
         forbid=APPEAL_VIEW - APPEAL_HANDLERS,
         code={r: "not_allowed" for r in APPEAL_VIEW - APPEAL_HANDLERS},
     ),
+    # the official holiday calendar (§5 #18): administrators only
+    api("GET", "/holidays", "/holidays", frozenset({"SU"}), forbid=ALL - {"SU"}),
+    api(
+        "POST",
+        "/holidays",
+        "/holidays",
+        frozenset({"SU"}),
+        forbid=ALL - {"SU"},
+        payload=lambda i: {"year": 2031, "holidays": ["2031-01-01"], "source": "国办发明电〔2030〕1号"},
+    ),
 ]
 
 WEB_ROWS = [
@@ -808,6 +818,15 @@ WEB_ROWS = [
         forbid=APPEAL_VIEW - APPEAL_HANDLERS,
     ),
     web("appeals:board", "GET", "/appeals/board/{compound}/", HOUSEHOLD - {"GL", "GW"}),
+    web("appeals:holidays", "GET", "/appeals/holidays/", frozenset({"SU"}), forbid=ALL - {"SU"}),
+    web(
+        "appeals:holidays",
+        "POST",
+        "/appeals/holidays/",
+        frozenset({"SU"}),
+        forbid=ALL - {"SU"},
+        payload=lambda i: {"year": 2031, "schedule": "2031-01-01 holiday", "source": "国办发明电〔2030〕1号"},
+    ),
     web("roster:import", "GET", "/roster/", REGISTRARS),
     web("roster:template", "GET", "/roster/template.xlsx", REGISTRARS),
     web("roster:job", "GET", "/roster/jobs/{job}/", REGISTRARS),

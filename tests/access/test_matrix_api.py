@@ -24,7 +24,7 @@ GROUPS = {
     "exports": ("/exports",),
     "votes": ("/votes",),
     "topics": ("/topics", "/meetings", "/communities/{node_id}/must-deliberate"),
-    "appeals": ("/appeals",),
+    "appeals": ("/appeals", "/holidays"),
     "directives": ("/directives",),
 }
 

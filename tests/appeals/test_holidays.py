@@ -140,3 +140,115 @@ def test_command_missing_file_and_unknown_user(tmp_path):
     path.write_text("2027-01-01 holiday", encoding="utf-8")
     with pytest.raises(CommandError, match="no user named"):
         call_command("load-holidays", "2027", str(path), "--as-user", "nobody")
+
+
+def test_loading_a_year_recomputes_open_deadlines_counted_monday_to_friday(actor):
+    """§5 #18: a case that arrived on 2027-01-29 was due 2027-02-05 counted Monday–Friday; once the schedule is
+    loaded (2–05…2–11 off) it is due on the next working day, 2027-02-12, with a timeline line and an audit."""
+    from gongzhi.appeals import cases
+    from gongzhi.appeals.models import Appeal, AppealEvent
+
+    from .cases_world import city_world
+
+    w = city_world(actor, "binzhou")
+    appeal = cases.appeal_submit(
+        actor=w["users"]["resident0"], dwelling=w["homes"][0], category="safety", description="门禁坏了"
+    ).appeal
+    closed = cases.appeal_submit(
+        actor=w["users"]["resident1"], dwelling=w["homes"][1], category="safety", description="门禁坏了"
+    ).appeal
+    arrived = dt.datetime(2027, 1, 29, 10, tzinfo=SHANGHAI)
+    Appeal.objects.filter(pk__in=[appeal.pk, closed.pk]).update(
+        arrived_at=arrived, due_date=D(2027, 2, 5), calendar_official=False, overdue=True
+    )
+    Appeal.objects.filter(pk=closed.pk).update(state="closed")
+    load(actor)
+    appeal.refresh_from_db()
+    assert (appeal.due_date, appeal.calendar_official, appeal.overdue) == (D(2027, 2, 12), True, False)
+    line = AppealEvent.objects.get(appeal=appeal, transition="deadline_recomputed")
+    assert line.record == {"from": "2027-02-05", "to": "2027-02-12", "year": 2027} and line.actor == actor
+    entry = AuditEntry.objects.get(action="appeals.deadline_recomputed")
+    assert entry.object_id == str(appeal.pk) and entry.after["due_date"] == "2027-02-12"
+    closed.refresh_from_db()
+    assert (closed.due_date, closed.calendar_official) == (
+        D(2027, 2, 5),
+        False,
+    )  # closed cases stay as they were
+    load(actor)  # loading the same schedule again changes nothing more
+    assert AppealEvent.objects.filter(transition="deadline_recomputed").count() == 1
+
+
+# --- the page and the API (administrators) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(django_user_model):
+    from django.test import Client
+
+    admin = django_user_model.objects.create_superuser("cal-admin", password="cal-admin-pw-1")
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+def test_page_shows_the_unofficial_year_and_loads_a_schedule(admin_client):
+    page = admin_client.get("/appeals/holidays/").content.decode()
+    assert "2027" in page and "节假日安排尚未正式公布" in page
+    response = admin_client.post(
+        "/appeals/holidays/",
+        {
+            "year": 2027,
+            "schedule": "2027-01-01 holiday\n2027-02-05..2027-02-11 休\n2027-02-13 班",
+            "source": SOURCE,
+        },
+    )
+    assert response.status_code == 302
+    assert holiday_years_loaded() == [2027] and work_calendar().is_official(2027)
+    assert SOURCE in admin_client.get("/appeals/holidays/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "schedule, message",
+    [
+        ("2027-01-01 maybe", "无法读取"),  # schedule_unreadable
+        ("2028-01-01 holiday", "不在"),  # date_outside_year
+        ('{"year": 2028, "holidays": ["2028-01-01"]}', "不是"),  # schedule_year_mismatch
+    ],
+)
+def test_page_refuses_a_bad_schedule_with_a_message_and_writes_nothing(admin_client, schedule, message):
+    response = admin_client.post("/appeals/holidays/", {"year": 2027, "schedule": schedule, "source": SOURCE})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not HolidaySchedule.objects.exists()
+
+
+def test_page_and_api_are_for_administrators_only(django_user_model):
+    from django.test import Client
+
+    staff = django_user_model.objects.create_user("cal-staff", password="cal-staff-pw-1", is_staff=True)
+    client = Client()
+    client.force_login(staff)  # staff, not an administrator
+    assert client.get("/appeals/holidays/").status_code == 403
+    assert client.get("/api/v1/holidays").status_code == 403
+    body = json.dumps({"year": 2027, "holidays": ["2027-01-01"], "source": SOURCE})
+    assert client.post("/api/v1/holidays", body, content_type="application/json").status_code == 403
+    assert not HolidaySchedule.objects.exists()
+
+
+def test_api_loads_a_year_and_lists_it(admin_client):
+    body = {"year": 2027, "holidays": sorted(d.isoformat() for d in HOLIDAYS), "workdays": ["2027-02-13"]}
+    response = admin_client.post(
+        "/api/v1/holidays", json.dumps(body | {"source": SOURCE}), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    year = response.json()
+    assert (year["year"], year["official"], year["origin"], year["notice"]) == (2027, True, "loaded", SOURCE)
+    assert year["workdays"] == ["2027-02-13"] and len(year["holidays"]) == 8
+    listed = {y["year"]: y for y in admin_client.get("/api/v1/holidays").json()}
+    assert listed[2027]["official"] and listed[2026]["origin"] == "chinese_calendar"
+    bad = admin_client.post(
+        "/api/v1/holidays",
+        json.dumps({"year": 2028, "holidays": ["2027-05-01"], "source": SOURCE}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "date_outside_year"
+    assert holiday_years_loaded() == [2027]

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -20,6 +21,7 @@ from gongzhi.api.paging import PageParams, page
 from gongzhi.appeals import cases, selectors
 from gongzhi.appeals.models import Appeal, Channel
 from gongzhi.appeals.presentation import actor_label
+from gongzhi.appeals.services import holiday_schedule_load
 
 router = Router()
 
@@ -210,3 +212,58 @@ def appeal_act(
         actor=request.user, appeal_id=appeal_id, transition=transition, data=data, version=payload.version
     )
     return appeal_detail(appeal, request.user)
+
+
+# --- the official holiday calendar (§5 #18) ----------------------------------------------------------------------
+
+
+class CalendarYearOut(Schema):
+    year: int
+    official: bool = Field(description="False: counted Monday–Friday, calendar not yet official.")
+    origin: Literal["chinese_calendar", "loaded", "weekdays_only"]
+    notice: str = Field(description="The State Council notice of a loaded schedule.")
+    holidays: list[dt.date]
+    workdays: list[dt.date] = Field(description="Make-up working days (调休上班).")
+
+
+class HolidayScheduleIn(Strict):
+    year: int = Field(ge=2004, le=2100)
+    holidays: list[dt.date]
+    workdays: list[dt.date] = []
+    source: str = Field(description="The State Council notice, e.g. 国办发明电〔2026〕N号.", max_length=300)
+    replace_official: bool = Field(
+        False, description="Replace a schedule chinese-calendar ships (a correction)."
+    )
+
+
+def _administrator(request: HttpRequest) -> None:
+    if not request.user.is_superuser:
+        raise access.forbidden()
+
+
+@router.get(
+    "/holidays", response=with_errors({200: list[CalendarYearOut]}), summary="The official holiday calendar"
+)
+def holidays_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """This year, next year and every loaded year (administrators)."""
+    _administrator(request)
+    return selectors.calendar_years(timezone.localdate())
+
+
+@router.post(
+    "/holidays", response=with_errors({201: CalendarYearOut}), summary="Load a year's State Council schedule"
+)
+def holidays_load(request: HttpRequest, payload: HolidayScheduleIn) -> Status[dict[str, Any]]:
+    """Replaces any schedule loaded for that year; open appeals whose deadline was counted Monday–Friday into
+    that year are recomputed in the same transaction."""
+    _administrator(request)
+    holiday_schedule_load(
+        actor=request.user,
+        year=payload.year,
+        holidays=payload.holidays,
+        workdays=payload.workdays,
+        source=payload.source,
+        replace_official=payload.replace_official,
+    )
+    year = next(y for y in selectors.calendar_years(timezone.localdate()) if y["year"] == payload.year)
+    return Status(201, year)

@@ -421,6 +421,56 @@ def parse_due(raw: Any) -> Any:
     return raw
 
 
+# --- deadlines after a holiday schedule is loaded ------------------------------------------------------------
+
+
+def appeals_recompute_deadlines(*, actor: Any, year: int, now: dt.datetime | None = None) -> int:
+    """Open cases whose deadline was counted Monday–Friday ("calendar not yet official") into `year`, recomputed
+    on the calendar in force now, i.e. after an administrator loaded that year's State Council schedule (§5 #18).
+
+    Runs in the caller's transaction (appeals.services.holiday_schedule_load). A case whose deadline changes gets
+    a timeline line and an audit entry; its overdue flag is cleared when the new due date is still ahead.
+    Returns how many cases changed.
+    """
+    now = now or timezone.now()
+    calendar = work_calendar()
+    changed = 0
+    qs = Appeal.objects.select_for_update(of=("self",)).select_related("place")
+    waiting = qs.filter(
+        state__in=OPEN_STATE_VALUES, calendar_official=False, due_date__gte=dt.date(year, 1, 1)
+    )
+    for appeal in waiting.order_by("pk"):
+        ctx = context_of(appeal.place)
+        try:
+            due = case_deadlines(
+                arrived_at=appeal.arrived_at,
+                level=appeal.level,
+                severity=appeal.severity,
+                policy=ctx.policy,
+                calendar=calendar,
+            ).resolve
+        except AppealRuleError:
+            continue
+        if (due.due_date, due.official) == (appeal.due_date, appeal.calendar_official):
+            continue
+        assert appeal.due_date is not None
+        before = {"due_date": appeal.due_date.isoformat(), "calendar_official": appeal.calendar_official}
+        appeal.due_date, appeal.calendar_official = due.due_date, due.official
+        appeal.overdue = appeal.overdue and due.is_overdue(now)
+        appeal.version += 1
+        appeal.save(update_fields=["due_date", "calendar_official", "overdue", "version", "updated_at"])
+        after = {"due_date": due.due_date.isoformat(), "calendar_official": due.official}
+        record = {"from": before["due_date"], "to": after["due_date"], "year": year}
+        _event(
+            appeal, actor, "system", "deadline_recomputed", (appeal.state, appeal.step), record, now, "§5#18"
+        )
+        audit_record(
+            actor=actor, action="appeals.deadline_recomputed", obj=appeal, before=before, after=after
+        )
+        changed += 1
+    return changed
+
+
 # --- the sweep (gongzhi sweep) ----------------------------------------------------------------------------------
 
 

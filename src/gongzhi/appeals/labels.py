@@ -40,6 +40,13 @@ TRANSITION_LABELS: dict[str, Promise] = {
     "link": _("Link with another household's appeal"),
 }
 
+# Timeline lines that are not actions a user takes.
+EVENT_LABELS: dict[str, Promise] = {
+    "submit": _("Submitted"),
+    "duplicate_merged": _("The same household spoke again: added to this appeal"),
+    "deadline_recomputed": _("Deadline recomputed on the official holiday calendar"),
+}
+
 CATEGORY_LABELS: dict[str, Promise] = {
     "safety": _("safety"),
     "sanitation": _("sanitation"),
@@ -144,6 +151,7 @@ RULE_MESSAGES: dict[str, Promise] = {
         "The official calendar already covers {year}; confirm that you are replacing it."
     ),
     "admin_only": _("Only an administrator may load a holiday schedule."),
+    "schedule_year_mismatch": _("The schedule is for another year than {year}."),
 }
 
 

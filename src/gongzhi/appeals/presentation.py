@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import ROLE_LABELS
 from gongzhi.accounts.roles import Role
-from gongzhi.appeals.labels import BODY_LABELS, CATEGORY_LABELS, STATE_LABELS, TRANSITION_LABELS
+from gongzhi.appeals.labels import (
+    BODY_LABELS,
+    CATEGORY_LABELS,
+    EVENT_LABELS,
+    STATE_LABELS,
+    TRANSITION_LABELS,
+)
 from gongzhi.appeals.lifecycle import TRANSITIONS
 
 SEAT_LABELS = {
@@ -44,6 +50,11 @@ def actor_label(role: str) -> Any:
         return ROLE_LABELS[Role(role)]
     except ValueError:
         return role
+
+
+def event_label(transition: str) -> Any:
+    """A timeline line's heading: the action taken, or what the system recorded."""
+    return EVENT_LABELS.get(transition) or TRANSITION_LABELS.get(transition, transition)
 
 
 def category_label(code: str) -> Any:

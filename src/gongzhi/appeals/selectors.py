@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from gongzhi.appeals.models import HolidaySchedule
 from gongzhi.appeals.workdays import ChainProvider, ChineseCalendarProvider, WorkCalendar, YearSchedule
 
@@ -32,6 +34,27 @@ def work_calendar() -> WorkCalendar:
 
 def holiday_years_loaded() -> list[int]:
     return sorted(set(HolidaySchedule.objects.values_list("year", flat=True)))
+
+
+def calendar_years(today: dt.date) -> list[dict[str, object]]:
+    """This year, next year and every loaded year: is the calendar official, from where, how many days."""
+    calendar = work_calendar()
+    sources = dict(HolidaySchedule.objects.values_list("year", "source").distinct())
+    years = sorted({today.year, today.year + 1, *holiday_years_loaded()})
+    out = []
+    for year in years:
+        schedule = calendar.year(year)
+        out.append(
+            {
+                "year": year,
+                "official": schedule.official,
+                "origin": schedule.source,  # chinese_calendar, loaded or weekdays_only
+                "notice": sources.get(year, "") if schedule.source == "loaded" else "",
+                "holidays": sorted(schedule.holidays),
+                "workdays": sorted(schedule.workdays),
+            }
+        )
+    return out
 
 
 # --- appeal cases: scoped reads (issue 4 §1) -------------------------------------------------------------------

@@ -60,7 +60,9 @@ def holiday_schedule_load(
     Preconditions: `actor` is a superuser (None only from the command line); every date is in `year`, no date
     is both kinds, make-up working days fall on a Saturday or Sunday, at least one holiday; `source` names the
     notice. A year chinese-calendar already knows is refused unless `replace_official` (a correction).
-    Replaces any schedule loaded before for that year; deadlines built afterwards use it.
+    Replaces any schedule loaded before for that year; deadlines built afterwards use it, and the open cases
+    whose deadline was counted Monday–Friday into that year are recomputed in the same transaction
+    (appeals.cases.appeals_recompute_deadlines).
     """
     if actor is not None and not getattr(actor, "is_superuser", False):
         raise user_error(AppealRuleError("admin_only", kind="forbidden"))
@@ -84,4 +86,8 @@ def holiday_schedule_load(
         before=before,
         after={"year": year, **_summary(rows)},
     )
+    # Imported here: appeals.cases reads the calendar this module writes.
+    from gongzhi.appeals.cases import appeals_recompute_deadlines
+
+    appeals_recompute_deadlines(actor=actor, year=year)
     return rows

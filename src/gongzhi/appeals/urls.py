@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:appeal_id>/", views.detail, name="detail"),
     path("<int:appeal_id>/act/<str:transition>/", views.act, name="act"),
     path("board/<int:node_id>/", views.board, name="board"),
+    path("holidays/", views.holidays, name="holidays"),
 ]

@@ -13,13 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access import selectors as access
 from gongzhi.access.reach import reach_of
 from gongzhi.appeals import cases, presentation, selectors
-from gongzhi.appeals.labels import CATEGORY_LABELS, SEVERITY_LABELS
+from gongzhi.appeals.errors import AppealRuleError
+from gongzhi.appeals.labels import CATEGORY_LABELS, SEVERITY_LABELS, user_error
 from gongzhi.appeals.models import Appeal, Channel
+from gongzhi.appeals.services import holiday_schedule_load
+from gongzhi.appeals.workdays import parse_schedule
 from gongzhi.core.errors import Forbidden, GongzhiError, InvalidInput, NotFound
 from gongzhi.tree.levels import Level
 
@@ -173,7 +177,7 @@ def _detail_context(request: HttpRequest, appeal: Appeal) -> dict[str, Any]:
     ctx = cases.context_of(appeal.place)
     step = ctx.ladders.ladder(appeal.track).step(appeal.step)
     events = [
-        {"event": e, "by": presentation.actor_label(e.actor_role), "label": presentation.TRANSITION_LABELS.get(e.transition, e.transition)}
+        {"event": e, "by": presentation.actor_label(e.actor_role), "label": presentation.event_label(e.transition)}
         for e in selectors.timeline(appeal)
     ]  # fmt: skip
     return {
@@ -240,3 +244,63 @@ def board(request: HttpRequest, node_id: int) -> HttpResponse:
         raise access.not_found()
     rows = _rows(selectors.board(node)[:200])
     return _render(request, "board.html", {"node": node, "rows": rows})
+
+
+class HolidayForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2004, max_value=2100)
+    schedule = forms.CharField(
+        label=_("Schedule"),
+        help_text=_(
+            "One line per holiday or holiday period and per make-up working day, e.g. “2027-01-01 holiday”, "
+            "“2027-02-05..2027-02-11 holiday”, “2027-02-13 workday” (or 休 / 班); or the JSON the load-holidays "
+            "command reads."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "form-control font-monospace"}),
+    )
+    source = forms.CharField(
+        label=_("State Council notice"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    replace_official = forms.BooleanField(
+        label=_("Replace the schedule shipped for this year (a correction)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+@appeal_view
+def holidays(request: HttpRequest) -> HttpResponse:
+    """The official holiday calendar by year (§5 #18); an administrator loads a year's State Council schedule,
+    and the open appeals counted Monday–Friday into that year get their deadlines recomputed."""
+    if not request.user.is_superuser:
+        raise PermissionDenied(str(access.FORBIDDEN))
+    form = HolidayForm(request.POST or None, initial={"year": timezone.localdate().year + 1})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            parsed = parse_schedule(data["schedule"])
+            if parsed.year is not None and parsed.year != data["year"]:
+                raise AppealRuleError("schedule_year_mismatch", year=data["year"])
+            holiday_schedule_load(
+                actor=request.user,
+                year=data["year"],
+                holidays=parsed.holidays,
+                workdays=parsed.workdays,
+                source=data["source"],
+                replace_official=data["replace_official"],
+            )
+        except AppealRuleError as exc:
+            messages.error(request, str(user_error(exc).message))
+            status = 400
+        except GongzhiError as exc:
+            messages.error(request, str(exc.message))
+            status = exc.status
+        else:
+            messages.success(request, str(_("Schedule loaded; open deadlines were recomputed.")))
+            return redirect("appeals:holidays")
+    elif request.method == "POST":
+        status = 400
+    years = selectors.calendar_years(timezone.localdate())
+    return _render(request, "holidays.html", {"form": form, "years": years}, status)
