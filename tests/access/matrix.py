@@ -59,6 +59,12 @@ APPEAL_SUBMIT = HOUSEHOLD - {"SC"}  # the supervisory committee watches
 Payload = Callable[[dict[str, int]], dict[str, Any]]
 
 
+def _upload(name: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4 matrix", content_type="application/octet-stream")
+
+
 def _in_days(days: int) -> str:
     import datetime as dt
 
@@ -106,6 +112,7 @@ class Row:
     forbid: frozenset[str] = frozenset()
     payload: Payload | None = None
     code: dict[str, str] = field(default_factory=dict)  # expected API error code per role, if not the default
+    multipart: bool = False  # an API endpoint that takes a multipart form (file uploads) instead of JSON
 
     @property
     def has_object(self) -> bool:
@@ -372,6 +379,30 @@ API_ROWS = [
         DIRECTIVE_ACT,
         forbid=DIRECTIVE_WATCH,
         payload=lambda i: {"percent": 40, "text": "已摸排四成"},
+    ),
+    api(
+        "POST",
+        "/directives/{directive_id}/assignments/{assignment_id}/report",
+        "/directives/{directive_ack}/assignments/{assignment_ack}/report",
+        DIRECTIVE_ACT,
+        forbid=DIRECTIVE_WATCH,
+        payload=lambda i: {"percent": 40, "text": "已摸排四成", "files": [_upload("现场.jpg")]},
+        multipart=True,
+    ),
+    api(
+        "POST",
+        "/directives/{directive_id}/files",
+        "/directives/{directive}/files",
+        STREET_ISSUERS,
+        forbid=DIRECTIVE_VIEW - STREET_ISSUERS,
+        payload=lambda i: {"files": [_upload("实施方案.pdf")]},
+        multipart=True,
+    ),
+    api(
+        "GET",
+        "/directives/{directive_id}/files/{attachment_id}",
+        "/directives/{directive_ack}/files/{directive_file}",
+        DIRECTIVE_VIEW,
     ),
     api(
         "POST",

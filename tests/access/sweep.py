@@ -62,6 +62,8 @@ def call(world: World, role: str, row: Row, ids: dict[str, int]) -> tuple[int, s
     with transaction.atomic():
         if row.method == "GET":
             response = client.get(url)
+        elif row.is_api and row.multipart:
+            response = client.post(url, data or {})
         elif row.is_api:
             response = client.generic(
                 row.method, url, data=_json(data or {}), content_type="application/json"

@@ -159,3 +159,55 @@ def test_an_item_of_another_county_is_not_accepted(actor, site):
         so, "/api/v1/directives", payload(site, site["street"], [site["community"]], access_item_id=other.pk)
     )
     assert response.status_code == 400 and response.json()["code"] == "access_item_unknown"
+
+
+# --- per-unit deadlines on the web form; files through the API -------------------------------------------------
+
+
+def test_web_form_gives_each_unit_its_own_deadline(site):
+    """BZ-5.1.1.3 timetable: a unit may get an earlier deadline than the others; empty → the common one."""
+    so = client_for(site["users"]["so"])
+    street, first, second = site["street"], site["community"], site["community2"]
+    page = so.get(f"/directives/new/{street.pk}/").content.decode()
+    assert f'name="due_{first.pk}"' in page and f'name="due_{second.pk}"' in page
+    form = {
+        "title": "垃圾分类入户宣传", "content": "入户宣传", "basis": "街道通知", "due_date": due(20).isoformat(),
+        **SIX, "units": [first.pk, second.pk], "units_due": due(15).isoformat(),
+        f"due_{first.pk}": due(10).isoformat(), "access_item": site["items"]["allowed"].pk,
+    }  # fmt: skip
+    response = so.post(f"/directives/new/{street.pk}/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rows = dict(Assignment.objects.values_list("node_id", "due_date"))
+    assert rows == {first.pk: due(10), second.pk: due(15)}
+    late = so.post(f"/directives/new/{street.pk}/", form | {f"due_{second.pk}": due(25).isoformat()})
+    assert late.status_code == 400 and Directive.objects.count() == 1  # later than the directive: refused
+
+
+def test_api_attaches_lists_and_downloads_files(site):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    so, cw, cw2 = (client_for(site["users"][k]) for k in ("so", "cw", "cw2"))
+    body = payload(site, site["street"], [site["community"]], access_item_id=site["items"]["allowed"].pk)
+    d = post(so, "/api/v1/directives", body).json()
+    plan = SimpleUploadedFile("方案.txt", "实施方案".encode(), content_type="text/plain")
+    attached = so.post(f"/api/v1/directives/{d['id']}/files", {"files": [plan]})
+    assert attached.status_code == 201, attached.content
+    (file,) = attached.json()["files"]
+    assert file["name"] == "方案.txt" and attached.json()["attachments"] == ["方案.txt"]
+    got = cw.get(file["url"])
+    assert got.status_code == 200 and b"".join(got.streaming_content) == "实施方案".encode()
+    assert cw2.get(file["url"]).status_code == 404  # another community does not see the directive
+    extra = SimpleUploadedFile("x.txt", b"x", content_type="text/plain")
+    assert cw.post(f"/api/v1/directives/{d['id']}/files", {"files": [extra]}).status_code == 403
+    row = d["assignments"][0]["id"]
+    post(cw, f"/api/v1/directives/{d['id']}/assignments/{row}/acknowledge")
+    photo = SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff", content_type="image/jpeg")
+    reported = cw.post(
+        f"/api/v1/directives/{d['id']}/assignments/{row}/report",
+        {"percent": 40, "text": "已完成四成", "files": [photo]},
+    )
+    assert reported.status_code == 200, reported.content
+    assert reported.json()["assignments"][0]["percent"] == 40
+    from gongzhi.directives.models import Attachment
+
+    assert Attachment.objects.filter(report__isnull=False, name="现场.jpg").count() == 1

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
 from gongzhi.access import selectors as access
@@ -85,6 +85,12 @@ class AssignmentOut(Schema):
     steps: list[str]
 
 
+class FileOut(Schema):
+    id: int
+    name: str
+    url: str = Field(description="GET it (the API's download of the file).")
+
+
 class DirectiveDetail(DirectiveOut):
     content: str
     basis: str
@@ -96,7 +102,8 @@ class DirectiveDetail(DirectiveOut):
     access_item_id: int | None
     support_staff: str
     support_funding_fen: int
-    attachments: list[str]
+    attachments: list[str] = Field(description="The directive's file names (see `files` to download them).")
+    files: list[FileOut]
     assignments: list[AssignmentOut]
 
 
@@ -151,8 +158,13 @@ def _flatten(branches: list[selectors.Branch]) -> list[dict[str, Any]]:
     return out
 
 
+def _file_url(d: Directive, attachment_id: int) -> str:
+    return f"/api/v1/directives/{d.pk}/files/{attachment_id}"
+
+
 def _detail(request: HttpRequest, d: Directive) -> dict[str, Any]:
     branches, s = selectors.cascade(request.user, d)
+    files = list(d.attachments.filter(report__isnull=True).order_by("pk"))
     fields = ("content", "basis", "project", "plan", "responsible_leader", "working_group", "timetable")
     return {
         **_out(d, s),
@@ -160,7 +172,8 @@ def _detail(request: HttpRequest, d: Directive) -> dict[str, Any]:
         "access_item_id": d.access_item_id,
         "support_staff": d.support_staff,
         "support_funding_fen": d.support_funding_fen,
-        "attachments": [a.name for a in d.attachments.filter(report__isnull=True)],
+        "attachments": [a.name for a in files],
+        "files": [{"id": a.pk, "name": a.name, "url": _file_url(d, a.pk)} for a in files],
         "assignments": _flatten(branches),
     }
 
@@ -231,6 +244,44 @@ def assignment_progress(
     row = selectors.assignment_act_for(request.user, directive_id, assignment_id)
     services.assignment_report(actor=request.user, assignment=row, percent=payload.percent, text=payload.text)
     return _detail(request, row.directive)
+
+
+@router.post(
+    _step_path("report"),
+    response=with_errors({200: DirectiveDetail}),
+    summary="Report progress with files (multipart)",
+)
+def assignment_report_files(
+    request: HttpRequest,
+    directive_id: int,
+    assignment_id: int,
+    percent: Form[int],
+    text: Form[str],
+    files: File[list[UploadedFile]],
+) -> dict[str, Any]:
+    """The same as …/progress, as a multipart form with the files that show the work (photos, lists)."""
+    row = selectors.assignment_act_for(request.user, directive_id, assignment_id)
+    services.assignment_report(actor=request.user, assignment=row, percent=percent, text=text, files=files)
+    return _detail(request, row.directive)
+
+
+@router.post(
+    "/directives/{directive_id}/files",
+    response=with_errors({201: DirectiveDetail}),
+    summary="Attach files to a directive (multipart; the issuing unit)",
+)
+def directive_attach(
+    request: HttpRequest, directive_id: int, files: File[list[UploadedFile]]
+) -> Status[dict[str, Any]]:
+    directive = selectors.directive_get_for(request.user, directive_id)
+    services.directive_attach(actor=request.user, directive=directive, files=files)
+    return Status(201, _detail(request, directive))
+
+
+@router.get("/directives/{directive_id}/files/{attachment_id}", summary="Download a directive's file")
+def directive_file(request: HttpRequest, directive_id: int, attachment_id: int) -> FileResponse:
+    found = selectors.attachment_get_for(request.user, directive_id, attachment_id)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
 
 @router.post(_step_path("complete"), response=with_errors({200: DirectiveDetail}), summary="Complete")

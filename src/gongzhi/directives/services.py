@@ -214,6 +214,27 @@ def directive_issue(
     return directive
 
 
+@transaction.atomic
+def directive_attach(*, actor: Any, directive: Directive, files: Sequence[UploadedFile]) -> Directive:
+    """Add files to a directive (the plan, a form to fill in…). Only the issuing unit: whoever may issue
+    directives at its node."""
+    from gongzhi.access.selectors import forbidden
+    from gongzhi.directives.selectors import may_issue_at
+
+    if not may_issue_at(actor, directive.node):
+        raise forbidden()
+    if not files:
+        raise InvalidInput(_("Choose at least one file."), code="files_required")
+    _check_files(files)
+    _attach(actor, directive, None, files)
+    names = [(f.name or "file")[:200] for f in files]
+    audit_record(
+        actor=actor, action="directives.files_attached", obj=directive, after={"files": names},
+        node_path=directive.node.path,
+    )  # fmt: skip
+    return directive
+
+
 def _assign(
     directive: Directive, parent: Assignment | None, targets: Sequence[Target], note: str
 ) -> list[Assignment]:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access import selectors as access
@@ -55,6 +56,24 @@ class UnitsField(forms.ModelMultipleChoiceField):
         return str(obj.name)
 
 
+def _add_unit_deadlines(form: forms.Form, units: Any) -> None:
+    """One optional date per unit below: its own deadline (no later than the directive's, services check)."""
+    for unit in units:
+        form.fields[f"due_{unit.pk}"] = forms.DateField(
+            label=format_lazy(_("Deadline for {unit}"), unit=unit.name), widget=DATE, required=False
+        )
+    names = list(form.fields)
+    own = [n for n in names if n.startswith("due_")]
+    rest = [n for n in names if n not in own]
+    at = rest.index("units_due") + 1
+    form.order_fields([*rest[:at], *own, *rest[at:]])
+
+
+def _targets(data: dict[str, Any], due: Any) -> list[services.Target]:
+    """The chosen units, each with its own deadline where one is given, else `due`."""
+    return [services.Target(n, data.get(f"due_{n.pk}") or due) for n in data["units"]]
+
+
 class DirectiveForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -70,7 +89,7 @@ class DirectiveForm(forms.Form):
         label=_("Deadline for these units"),
         widget=DATE,
         required=False,
-        help_text=_("Empty: the directive's due date."),
+        help_text=_("Empty: the directive's due date. A unit's own deadline below wins."),
     )
     access_item: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Access-list item"), queryset=None, required=False
@@ -85,6 +104,7 @@ class DirectiveForm(forms.Form):
         units = self.fields["units"]
         assert isinstance(units, forms.ModelMultipleChoiceField)
         units.queryset = selectors.child_units(node)
+        _add_unit_deadlines(self, units.queryset)
         item = self.fields["access_item"]
         assert isinstance(item, forms.ModelChoiceField)
         item.queryset = selectors.access_items_for(node)
@@ -100,6 +120,7 @@ class SplitForm(forms.Form):
         units = self.fields["units"]
         assert isinstance(units, forms.ModelMultipleChoiceField)
         units.queryset = selectors.child_units(node)
+        _add_unit_deadlines(self, units.queryset)
 
 
 class ProgressForm(forms.Form):
@@ -141,7 +162,7 @@ def directive_create(request: HttpRequest, node_id: int) -> HttpResponse:
                 **{f: data[f] for f in fields},
                 working_group=data["working_group"],
                 timetable=data["timetable"],
-                targets=[services.Target(n, due) for n in data["units"]],
+                targets=_targets(data, due),
                 access_item=data["access_item"],
                 support_staff=data["support_staff"],
                 support_funding_fen=_fen(data["support_funding"]),
@@ -218,7 +239,7 @@ def assignment_split(request: HttpRequest, directive_id: int, assignment_id: int
             services.assignment_split(
                 actor=request.user,
                 assignment=row,
-                targets=[services.Target(n, data["units_due"]) for n in data["units"]],
+                targets=_targets(data, data["units_due"]),
                 note=data["note"],
             )
         except GongzhiError as exc:
