@@ -90,6 +90,7 @@ def test_get_request_follows_the_case_to_closed(bz):
     key = bz["keys"]["resident0"]
     status, [req] = get_json(f"requests/{rid}.json", api_key=key)
     assert status == 200 and req["status"] == "open" and req["description"] == "楼道灯坏了"
+    assert req["status_notes"] == "已提交 · 诉求人"
     assert req["requested_datetime"].endswith("+08:00") and req["expected_datetime"].endswith(
         "T23:59:59+08:00"
     )
@@ -230,6 +231,7 @@ def test_the_household_merge_is_visible(bz):
     assert "并入诉求" in record["service_notice"]
     _, listed = get_json("requests.json", api_key=bz["keys"]["resident0"])
     assert [r["service_request_id"] for r in listed] == [first["service_request_id"]]
+    assert listed[0]["status_notes"].startswith("同一户就同一事项再次反映")
     assert "还是没修" in listed[0]["status_notes"]  # the merged submission is the latest timeline line
     assert Appeal.objects.count() == 1
 

@@ -104,6 +104,13 @@ def test_errors_in_english_on_request(actor):
     response = Client().get("/open311/v2/services.json", {"jurisdiction_id": "1"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     assert response.json()[0]["description"].startswith("Unknown jurisdiction_id")
+    city_world(actor, "huzhou")
+    response = Client().get(
+        "/open311/v2/services.json", {"jurisdiction_id": "330502"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    safety = next(s for s in response.json() if s["service_code"] == "safety")
+    assert safety["service_name"] == "safety" and safety["group"] == "general matters"
+    assert safety["description"] == "Handled first by: grid leader and building leader (HZ-5.1.3.2.2.5#2)"
 
 
 def test_unknown_format_and_wrong_method():

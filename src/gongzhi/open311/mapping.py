@@ -46,6 +46,11 @@ PUBLIC_LEVELS = frozenset(
     {Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.COMPOUND, Level.RESIDENT_GROUP}
 )
 DAY_END = dt.time(23, 59, 59)
+# Timeline events that are not lifecycle transitions (appeals.cases writes them on submitting).
+EVENT_LABELS = {
+    "submit": _("Submitted"),
+    "duplicate_merged": _("The household spoke again on the same matter"),
+}
 
 
 def status_of(appeal: Appeal) -> str:
@@ -133,7 +138,9 @@ class RequestMapper:
         event = self.latest.get(appeal.pk)
         if not self.full or event is None:
             return state
-        label = TRANSITION_LABELS.get(event.transition, event.transition)
+        label = TRANSITION_LABELS.get(event.transition) or EVENT_LABELS.get(
+            event.transition, event.transition
+        )
         said = [str(v) for k, v in event.record.items() if k != "channel" and v not in (None, "")]
         return " · ".join([str(label), str(actor_label(event.actor_role)), *said])
 
