@@ -332,3 +332,11 @@ def test_a_building_leader_raises_a_case_on_patrol_at_a_node(actor):
     assert outside.status_code == 400, outside.content
     assert "jurisdiction_id" in outside.json()[0]["description"]
     assert counts() == before
+
+
+def test_huge_ids_are_simply_not_found(bz):
+    key = bz["keys"]["resident0"]
+    assert get_json("requests/999999999999.json", api_key=key)[0] == 404
+    assert get_json("requests.json", api_key=key, service_request_id="999999999999") == (200, [])
+    assert submit(bz, address_id="d999999999999").status_code == 404
+    assert submit(bz, address_id="n999999999999").status_code == 404
