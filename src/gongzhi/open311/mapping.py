@@ -138,9 +138,8 @@ class RequestMapper:
         event = self.latest.get(appeal.pk)
         if not self.full or event is None:
             return state
-        label = TRANSITION_LABELS.get(event.transition) or EVENT_LABELS.get(
-            event.transition, event.transition
-        )
+        name = event.transition
+        label = TRANSITION_LABELS.get(name) or EVENT_LABELS.get(name) or name
         said = [str(v) for k, v in event.record.items() if k != "channel" and v not in (None, "")]
         return " · ".join([str(label), str(actor_label(event.actor_role)), *said])
 
