@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gongzhi.exports",
     "gongzhi.appeals",
     "gongzhi.directives",
+    "gongzhi.open311",
     "gongzhi.demo",
     "gongzhi.web",
     "gongzhi.api",

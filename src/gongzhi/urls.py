@@ -14,6 +14,7 @@ urlpatterns = [
     path("directives/", include("gongzhi.directives.urls")),
     path("topics/", include("gongzhi.deliberation.urls")),
     path("appeals/", include("gongzhi.appeals.urls")),
+    path("open311/v2/", include("gongzhi.open311.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.GONGZHI_BENCH_FLOOR:  # the benchmark's server only (gongzhi.core.bench_floor)

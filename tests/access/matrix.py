@@ -896,6 +896,32 @@ WEB_ROWS = [
     ),
 ]
 
+
+# Open311 GeoReport v2 (issue 4 §3): neither /api/v1 nor a page. The caller is the api_key's user (the sweep in
+# test_matrix_open311.py sends each role's own key); the rows are URL names, checked complete with the pages.
+def open311(name: str, method: str, url: str, allow: frozenset[str], **kw: Any) -> Row:
+    return Row(f"open311:{name}", method, f"/open311/v2{url}", allow, **kw)
+
+
+OPEN311_ROWS = [
+    open311("services", "GET", "/services.json", ALL),
+    open311("service", "GET", "/services/sanitation.json?jurisdiction_id=330502", ALL),
+    open311("requests", "GET", "/requests.json", ALL),
+    open311(
+        "requests",
+        "POST",
+        "/requests.json",
+        APPEAL_SUBMIT,
+        forbid=frozenset({"SC"}),
+        payload=lambda i: {
+            "service_code": "sanitation",
+            "address_id": f"d{i['dwelling']}",
+            "description": "楼道灯坏了",
+        },
+    ),
+    open311("request", "GET", "/requests/{appeal}.json", APPEAL_VIEW),
+]
+
 # URL names that are not objects of a scope, each with where it is tested.
 WEB_EXEMPT = {
     "web:login": "the log-in form itself (tests/web/test_pages.py, tests/accounts)",
