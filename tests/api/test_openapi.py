@@ -15,6 +15,7 @@ FILE_DOWNLOADS = {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ),
     ("/api/v1/votes/{vote_id}/notice.pdf", "get"): "application/pdf",
+    ("/api/v1/directives/{directive_id}/files/{attachment_id}", "get"): "application/octet-stream",
 }
 
 

@@ -278,7 +278,22 @@ def directive_attach(
     return Status(201, _detail(request, directive))
 
 
-@router.get("/directives/{directive_id}/files/{attachment_id}", summary="Download a directive's file")
+FILE_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The file as it was uploaded.",
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/directives/{directive_id}/files/{attachment_id}",
+    response=with_errors({}),
+    openapi_extra=FILE_RESPONSE,
+    summary="Download a directive's file",
+)
 def directive_file(request: HttpRequest, directive_id: int, attachment_id: int) -> FileResponse:
     found = selectors.attachment_get_for(request.user, directive_id, attachment_id)
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
