@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gongzhi.roster",
     "gongzhi.voting",
     "gongzhi.deliberation",
+    "gongzhi.followup",
     "gongzhi.exports",
     "gongzhi.appeals",
     "gongzhi.directives",

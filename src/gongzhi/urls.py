@@ -13,6 +13,7 @@ urlpatterns = [
     path("votes/", include("gongzhi.voting.urls")),
     path("directives/", include("gongzhi.directives.urls")),
     path("topics/", include("gongzhi.deliberation.urls")),
+    path("topics/", include("gongzhi.followup.urls")),
     path("appeals/", include("gongzhi.appeals.urls")),
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("", include("gongzhi.web.urls")),

@@ -37,6 +37,7 @@ from gongzhi.tree.models import Node
 from gongzhi.voting import procedures
 from gongzhi.voting.models import Status as VoteStatus
 from gongzhi.voting.models import Vote
+from gongzhi.voting.presentation import result_in
 from gongzhi.voting.tally import HouseholdBallot, tally_building
 from gongzhi.voting.thresholds import pack_thresholds
 
@@ -154,7 +155,9 @@ def _vote_record(topic: Topic, value: Any) -> Any:
         vote = Vote.objects.filter(pk=value["vote_id"], node__path__startswith=topic.node.path).first()
         if vote is None or vote.status != VoteStatus.PUBLISHED or not vote.result:
             raise InvalidInput(_("Link a published vote of this topic's node."), code="vote_not_published")
-        return {"vote_id": vote.pk, "passed": bool(vote.result.get("passed")), "how": "vote"}
+        # The stored result is kept per language (voting.presentation.result_in); the outcome is the same in each.
+        passed = bool(result_in(vote.result, "en").get("passed"))
+        return {"vote_id": vote.pk, "passed": passed, "how": "vote"}
     if topic.procedure in ASSEMBLY_PROCEDURES:
         raise InvalidInput(
             _("The owners' assembly resolves by a counted vote (LAW-CC-278): link its published vote."),

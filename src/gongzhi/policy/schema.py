@@ -241,6 +241,8 @@ KEYS: dict[str, KeySpec] = {
     "appeals.rating.scale_max": INT,
     "appeals.rating.satisfied_min": INT,
     "appeals.anonymous.allowed": BOOL,
+    "deliberation.appraisal.scale_max": INT,
+    "deliberation.appraisal.satisfied_min": INT,
     # §4.3 #25–#26 disclosure
     "disclosure.public_income.cadence": CADENCE,
     "disclosure.fund_use.cadence": CADENCE,
