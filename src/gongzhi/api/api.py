@@ -11,9 +11,9 @@ from gongzhi.api.errors import install_error_handlers
 from gongzhi.appeals.api import router as appeals_router
 from gongzhi.bodies.api import router as bodies_router
 from gongzhi.deliberation.api import router as deliberation_router
-from gongzhi.followup.api import router as followup_router
 from gongzhi.directives.api import router as directives_router
 from gongzhi.exports.api import router as exports_router
+from gongzhi.followup.api import router as followup_router
 from gongzhi.people.api import router as people_router
 from gongzhi.tree.api import router as tree_router
 from gongzhi.voting.api import router as voting_router
@@ -47,8 +47,9 @@ api.add_router("", bodies_router, tags=["bodies"])
 api.add_router("", exports_router, tags=["exports"])
 api.add_router("", voting_router, tags=["votes"])
 api.add_router("", directives_router, tags=["directives"])
-api.add_router("", deliberation_router, tags=["deliberation"])
+# Before deliberation's: /topics/success-rate must not be taken for /topics/{topic_id}.
 api.add_router("", followup_router, tags=["deliberation"])
+api.add_router("", deliberation_router, tags=["deliberation"])
 api.add_router("", appeals_router, tags=["appeals"])
 
 # Last, so it only catches paths no other route matched: unknown URLs get the JSON 404 too.

@@ -381,7 +381,7 @@ def rate_out(row: selectors.RateRow) -> dict[str, Any]:
 
 
 @router.get(
-    "/topics-success-rate",
+    "/topics/success-rate",
     response=with_errors({200: SuccessOut}),
     summary="Deliberation success rate of a node and its children (HZ-6.1, catalogue §5 #29)",
 )
