@@ -51,6 +51,32 @@ TOPIC_WATCH = TOPIC_VIEW - TOPIC_CHANGE
 TOPIC_CREATE = NODE_FULL - {"DO", "SO"}  # change topics and see the stairwell's node
 STEP_TAKERS = frozenset({"BL"})
 CATALOGUE_KEEPERS = frozenset({"SU", "CW"})
+# After the decision (issue 5 §4): on the stairwell's decided topic the building leader, the owners' committee
+# (李居民 sits on it, so the resident too) and property staff report progress; the appointing side changes the
+# due date; the supervisory committee and the grid leader follow up and close (followup.rules). On the compound's
+# filed topic the owners' committee appoints and the community worker acknowledges the filing; only 李居民's
+# household rates.
+PROGRESS = frozenset({"BL", "OC", "PS", "RE"})
+APPOINTING = frozenset({"BL", "OC", "RE"})
+FOLLOWING = frozenset({"SC", "GL"})
+COMPOUND_APPOINTING = frozenset({"OC", "RE"})
+FILING_RECEIVERS = frozenset({"CW"})
+RATERS = frozenset({"RE"})
+
+
+def _capacity(allow: frozenset[str], code: str = "not_allowed") -> dict[str, Any]:
+    """A row's allow set, with everyone else who sees the topic refused by capacity (403 with `code`)."""
+    return {"forbid": TOPIC_VIEW - allow, "code": dict.fromkeys(TOPIC_VIEW - allow, code)}
+
+
+def _later(i: dict[str, int]) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return {"due_on": (timezone.localdate() + dt.timedelta(days=60)).isoformat(), "reason": "材料缺货"}
+
+
 # Appeals (issue 4 §1): 李居民's case about 101 waits at the Huzhou building rung (building and grid leaders).
 APPEAL_VIEW = HOUSEHOLD
 APPEAL_HANDLERS = frozenset({"BL", "GL", "GW"})
@@ -509,6 +535,68 @@ API_ROWS = [
         payload=lambda i: {"title": "公共收益使用"},
     ),
     # --- end deliberation ---
+    # --- follow-up (issue 5 §4) ---
+    api("GET", "/topics/{topic_id}/implementation", "/topics/{topic_decided}/implementation", TOPIC_VIEW),
+    api(
+        "POST",
+        "/topics/{topic_id}/implementation",
+        "/topics/{topic_filed}/implementation",
+        COMPOUND_APPOINTING,
+        payload=lambda i: {"implementer": "锦绣物业", "due_on": "2099-01-01", "standard": "路灯全亮"},
+        **_capacity(COMPOUND_APPOINTING),
+    ),
+    api(
+        "POST",
+        "/topics/{topic_id}/implementation/progress",
+        "/topics/{topic_decided}/implementation/progress",
+        PROGRESS,
+        payload=lambda i: {"text": "已进场", "percent": 20},
+        **_capacity(PROGRESS),
+    ),
+    api(
+        "POST",
+        "/topics/{topic_id}/implementation/change",
+        "/topics/{topic_decided}/implementation/change",
+        APPOINTING,
+        payload=_later,
+        **_capacity(APPOINTING),
+    ),
+    api(
+        "POST",
+        "/topics/{topic_id}/implementation/follow-ups",
+        "/topics/{topic_decided}/implementation/follow-ups",
+        FOLLOWING,
+        payload=lambda i: {"text": "现场查看"},
+        **_capacity(FOLLOWING),
+    ),
+    api(
+        "POST",
+        "/topics/{topic_id}/implementation/close",
+        "/topics/{topic_decided}/implementation/close",
+        FOLLOWING,
+        payload=lambda i: {"outcome": "accept", "text": "验收合格"},
+        **_capacity(FOLLOWING),
+    ),
+    api("GET", "/topics/{topic_id}/appraisals", "/topics/{topic_decided}/appraisals", TOPIC_VIEW),
+    api(
+        "POST",
+        "/topics/{topic_id}/appraisals",
+        "/topics/{topic_decided}/appraisals",
+        RATERS,
+        payload=lambda i: {"dwelling_id": i["dwelling"], "rating": 4},
+        **_capacity(RATERS, "not_your_household"),
+    ),
+    api("GET", "/communities/{node_id}/filings", "/communities/{community}/filings", COMMUNITY_FULL),
+    api(
+        "POST",
+        "/topics/{topic_id}/filing/acknowledge",
+        "/topics/{topic_filed}/filing/acknowledge",
+        FILING_RECEIVERS,
+        payload=lambda i: {"note": "已收"},
+        **_capacity(FILING_RECEIVERS),
+    ),
+    api("GET", "/topics/success-rate", "/topics/success-rate?node_id={community}", COMMUNITY_FULL),
+    # --- end follow-up ---
     api("GET", "/votes", "/votes", ALL),
     api(
         "POST",
@@ -762,6 +850,67 @@ WEB_ROWS = [
         payload=lambda i: {"title": "公共收益使用"},
     ),
     # --- end deliberation ---
+    # --- follow-up (issue 5 §4) ---
+    web("followup:page", "GET", "/topics/{topic_decided}/followup/", TOPIC_VIEW),
+    web("followup:notice", "GET", "/topics/{topic_decided}/notice/", TOPIC_VIEW),
+    web(
+        "followup:appoint",
+        "POST",
+        "/topics/{topic_filed}/followup/appoint/",
+        COMPOUND_APPOINTING,
+        forbid=TOPIC_VIEW - COMPOUND_APPOINTING,
+        payload=lambda i: {"implementer": "锦绣物业", "due_on": "2099-01-01", "standard": "路灯全亮"},
+    ),
+    web(
+        "followup:act",
+        "POST",
+        "/topics/{topic_decided}/followup/progress/",
+        PROGRESS,
+        forbid=TOPIC_VIEW - PROGRESS,
+        payload=lambda i: {"text": "已进场", "percent": "20"},
+    ),
+    web(
+        "followup:act",
+        "POST",
+        "/topics/{topic_decided}/followup/change/",
+        APPOINTING,
+        forbid=TOPIC_VIEW - APPOINTING,
+        payload=_later,
+    ),
+    web(
+        "followup:act",
+        "POST",
+        "/topics/{topic_decided}/followup/follow_up/",
+        FOLLOWING,
+        forbid=TOPIC_VIEW - FOLLOWING,
+        payload=lambda i: {"text": "现场查看"},
+    ),
+    web(
+        "followup:act",
+        "POST",
+        "/topics/{topic_decided}/followup/fail/",
+        FOLLOWING,
+        forbid=TOPIC_VIEW - FOLLOWING,
+        payload=lambda i: {"text": "拒不落实"},
+    ),
+    web(
+        "followup:appraise",
+        "POST",
+        "/topics/{topic_decided}/followup/appraise/",
+        RATERS,
+        forbid=TOPIC_VIEW - RATERS,
+        payload=lambda i: {"dwelling": i["dwelling"], "rating": "4"},
+    ),
+    web(
+        "followup:acknowledge",
+        "POST",
+        "/topics/{topic_filed}/filing/acknowledge/",
+        FILING_RECEIVERS,
+        forbid=TOPIC_VIEW - FILING_RECEIVERS,
+    ),
+    web("followup:filings", "GET", "/topics/filings/{community}/", COMMUNITY_FULL),
+    web("followup:success", "GET", "/topics/success/{community}/", COMMUNITY_FULL),
+    # --- end follow-up ---
     web("voting:list", "GET", "/votes/", ALL),
     web("voting:create", "GET", "/votes/new/{compound}/", VOTE_MANAGE, forbid=COMPOUND_FULL - VOTE_MANAGE),
     web(

@@ -40,6 +40,7 @@ def snapshot() -> dict[str, Any]:
         "deliberation.topic", "deliberation.step", "deliberation.meeting", "deliberation.attendance",
         "deliberation.post", "deliberation.attachment", "deliberation.catalogueentry",
         "appeals.appeal", "appeals.appealevent", "appeals.notification",
+        "followup.implementation", "followup.event", "followup.appraisal", "followup.filingreceipt",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:

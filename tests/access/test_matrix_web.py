@@ -18,6 +18,7 @@ GROUPS = {
     "exports": ("exports:",),
     "votes": ("voting:",),
     "topics": ("deliberation:",),
+    "followup": ("followup:",),
     "appeals": ("appeals:",),
     "directives": ("directives:",),
 }

@@ -90,6 +90,7 @@ def _side(actor: Any, names: dict[str, str], codes: tuple[str, str, str]) -> dic
         **votes,
         **directives,
         **_topics(actor, w, c, names["topic"]),
+        **_followup(actor, w, k, names["topic"]),
         "district": d,
         "street": s,
         "community": c,
@@ -210,6 +211,61 @@ def _topics(actor: Any, stairwell: Any, community: Any, title: str) -> dict[str,
     )
     matter = deliberation.catalogue_add(actor=actor, community=community, title=f"{title}事项")
     return {"topic": topic, "meeting": on_site, "meeting_online": online, "matter": matter}
+
+
+def _followup(actor: Any, stairwell: Any, compound: Any, title: str) -> dict[str, Any]:
+    """After the decision (issue 5 §4): a building topic voted by show of hands, its notice posted and its
+    implementer appointed (report progress, change, follow up, close; residents appraise), and a compound topic
+    resolved, published and filed with the community, nobody appointed yet (appoint; acknowledge the filing)."""
+    from django.utils import timezone
+
+    from gongzhi.deliberation import services as deliberation
+    from gongzhi.deliberation.models import Step
+    from gongzhi.followup import services as followup
+
+    decided = deliberation.topic_create(
+        actor=actor, node=stairwell, title=f"{title}（已表决）", source="mailbox", procedure="building"
+    )
+    records = {
+        "collected": {"document": title, "source": "mailbox"},
+        "screened": {"document": title},
+        "meeting_held": {"document": title, "format": "on_site", "attendance": ["x"], "minutes": title},
+        "voted": {"document": title, "vote": {"yes": 2, "no": 0, "abstain": 0, "households": 3}},
+        "notice_posted": {"document": title, "photo": "notice.jpg"},
+    }
+    for target, record in records.items():
+        decided.refresh_from_db()
+        deliberation.topic_advance(
+            actor=actor, topic=decided, target=target, capacities=["building_leader"], record=record
+        )
+    decided.refresh_from_db()
+    due = timezone.localdate() + dt.timedelta(days=30)
+    followup.implementation_appoint(
+        actor=actor,
+        topic=decided,
+        capacities=["building_leader"],
+        implementer=title,
+        due_on=due,
+        standard=title,
+    )
+    filed = deliberation.topic_create(
+        actor=actor, node=compound, title=f"{title}（已备案）", source="owners_group", procedure="compound"
+    )
+    # Its steps are stored directly: the assembly's counted vote the resolution links is beside the point here
+    # (tests/followup run the same procedure through the services with a passed vote).
+    states = ("new", "proposed", "consulted", "reviewed", "resolved", "published", "filed")
+    for source, target in zip(states, states[1:], strict=False):
+        Step.objects.create(
+            topic=filed,
+            source=source,
+            target=target,
+            clause="HZ-5.1.3.2.1.3",
+            actor=actor,
+            record={"document": title, "filing_reference": f"{title}备"},
+        )
+    filed.state = "filed"
+    filed.save(update_fields=["state"])
+    return {"topic_decided": decided, "topic_filed": filed}
 
 
 IN_NAMES = {
