@@ -1,6 +1,7 @@
 """Issue 5 §5 browser journey: a building deliberation runs from topic to the notice on the stairwell board
-(HZ-5.1.3.2.2.1–.6) in headless chromium. The vote step records the building meeting's show of hands, counted
-by voting.tally's building rule; the meeting's sign-in list and minutes feed the meeting step."""
+(HZ-5.1.3.2.2.1–.6) in headless chromium, then on to who implements it and the residents' rating (§4). The vote
+step records the building meeting's show of hands, counted by voting.tally's building rule; the meeting's
+sign-in list and minutes feed the meeting step."""
 
 from __future__ import annotations
 
@@ -106,3 +107,22 @@ def test_a_building_deliberation_runs_from_topic_to_the_stairwell_notice(
     assert steps["voted"].record["vote"]["passed"] is True
     assert steps["notice_posted"].attachment.name.endswith(".jpg")
     assert page.locator("form.step-form[data-target='evaluated']").count() == 1
+
+    # Issue 5 §4 after the vote: the building leader appoints who implements (HZ-5.1.3.2.1.5) and the resident
+    # of 101 rates the result once the notice is up (HZ-5.1.3.2.2.7); the topic page and the notice show it.
+    page.click("#followup-link")
+    page.fill("#appoint-implementer", "锦绣物业")
+    page.fill("#appoint-due", (timezone.localdate() + dt.timedelta(days=14)).isoformat())
+    page.fill("#appoint-standard", "楼道内无堆放杂物")
+    page.click("#appoint-form button[type=submit]")
+    page.wait_for_selector("#impl-state[data-state='open']")
+    home = delib["dwellings"][0]
+    resident = login(browser, live_server, "d-re")
+    resident.goto(f"{live_server.url}/topics/{topic.pk}/followup/")
+    resident.check(f"#rating-{home.pk}-5")
+    resident.click(".appraise-form button[type=submit]")
+    resident.wait_for_selector(f"[data-rated='{home.pk}']")
+    assert "1户作答中1户" in resident.inner_text("#satisfaction")
+    resident.goto(f"{live_server.url}/topics/{topic.pk}/notice/")
+    assert "锦绣物业" in resident.inner_text("#stairwell-notice")
+    assert topic.appraisals.get().rating == 5 and topic.implementation.implementer == "锦绣物业"

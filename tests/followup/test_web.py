@@ -119,3 +119,11 @@ def test_the_success_rate_page(world):
     assert (
         client_for(world["users"]["out"]).get(f"/topics/success/{world['community'].pk}/").status_code == 404
     )
+
+
+def test_the_topic_list_links_a_communitys_filings_and_success_rate(world):
+    page = client_for(world["users"]["cw"]).get("/topics/").content.decode()
+    community = world["community"].pk
+    assert f"/topics/filings/{community}/" in page and f"/topics/success/{community}/" in page
+    oc_page = client_for(world["users"]["oc"]).get("/topics/").content.decode()
+    assert f"/topics/success/{world['compound'].pk}/" in oc_page and "/topics/filings/" not in oc_page

@@ -122,6 +122,12 @@ for _role in CAPABILITIES:
     _actions = (V,) if _role in _APPEAL_SEE else (V, C)
     CAPABILITIES[_role] = _merge(CAPABILITIES[_role], _grant((Kind.APPEAL,), *_actions))
 # --- end appeals ----------------------------------------------------------------------------------------------
+# --- owners' representatives (issue 5 §1, HZ-5.1.3.2.1.3) ------------------------------------------------------
+# They see their compound's governance, votes and topics and take the steps the procedures give them (a proposal
+# with 20% of their signatures); households stay hidden from them, and appeals they raise as residents.
+CAPABILITIES[Role.OWNERS_REPRESENTATIVE] = _merge(
+    _grant((Kind.NODE, *_GOVERNANCE, Kind.VOTE), V), _grant((Kind.TOPIC,), V, C)
+)
 
 # Kinds every role that may view them also sees on the nodes above its scope (published to it).
 PUBLISHED_UPWARDS = frozenset(_GOVERNANCE)

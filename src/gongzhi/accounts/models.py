@@ -22,6 +22,7 @@ ROLE_LABELS = {
     Role.RESIDENT: _("resident"),
     Role.RESIDENT_GROUP_LEADER: _("resident-group leader"),
     Role.COMMUNITY_PROPERTY_MANAGER: _("community property manager"),
+    Role.OWNERS_REPRESENTATIVE: _("owners' representative"),
 }
 
 

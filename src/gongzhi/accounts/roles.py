@@ -19,6 +19,9 @@ class Role(StrEnum):
     # Issue 4 appeal ladders: the resident-group leader (BZ-4.4) and the community property manager (CZ-III.3).
     RESIDENT_GROUP_LEADER = "resident_group_leader"
     COMMUNITY_PROPERTY_MANAGER = "community_property_manager"
+    # Issue 5 §1: HZ-5.1.3.2.1.3 lets 20% of the owners' representatives (业主代表, glossary §2.4) propose a
+    # compound deliberation with their signatures; they represent the compound's owners.
+    OWNERS_REPRESENTATIVE = "owners_representative"
 
 
 class ScopeKind(StrEnum):
@@ -41,4 +44,5 @@ ROLE_SCOPE: dict[Role, tuple[ScopeKind, frozenset[str]]] = {
     Role.RESIDENT: (ScopeKind.DWELLING, frozenset()),
     Role.RESIDENT_GROUP_LEADER: (ScopeKind.NODE, frozenset({"resident_group"})),
     Role.COMMUNITY_PROPERTY_MANAGER: (ScopeKind.NODE, frozenset({"community"})),
+    Role.OWNERS_REPRESENTATIVE: (ScopeKind.NODE, frozenset({"compound"})),
 }

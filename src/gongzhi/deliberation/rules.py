@@ -51,6 +51,7 @@ ROLE_CAPACITIES: dict[str, tuple[str, ...]] = {
     "supervisory_committee_member": (p.OSC,),
     "property_staff": (p.PROPERTY_STAFF, p.PROPERTY_COMPANY),
     "resident": (p.RESIDENT,),
+    "owners_representative": (p.OWNERS_REPRESENTATIVE,),  # HZ-5.1.3.2.1.3: proposes with 20% of them
 }
 # Body kinds (bodies.kinds.BodyKind) whose members act in that body's name; a resident group's members in
 # the group leader's (BZ-5.2.2: the group leader convenes).

@@ -183,6 +183,31 @@ def _show_of_hands(topic: Topic, value: Mapping[str, Any]) -> dict[str, Any]:
     return {**counts, "how": "show_of_hands", "passed": result.passed, "quorum_met": result.quorum_met}
 
 
+def registered_representatives(node: Node) -> int:
+    """The owners' representatives registered for a compound: people holding the role on its node today."""
+    from gongzhi.accounts.models import RoleAssignment
+
+    today = timezone.localdate()
+    rows = RoleAssignment.objects.filter(role="owners_representative", node=node, start__lte=today).exclude(
+        end__lt=today
+    )
+    return rows.values("user").distinct().count()
+
+
+def _proposal_base(topic: Topic, data: dict[str, Any]) -> dict[str, Any]:
+    """HZ-5.1.3.2.1.3 with §5 #6: a proposal by 20% of the owners' representatives counts their signatures
+    against the representatives registered for the compound; only a compound with none registered states its
+    base (its owners, one per exclusive unit) on the form. More signatures than the base is refused."""
+    if data.get("proposer") != procedures.OWNERS_REPRESENTATIVE:
+        return data
+    registered = registered_representatives(topic.node)
+    data = {**data, "representatives": registered} if registered else data
+    signed, base = data.get("signatures"), data.get("representatives")
+    if isinstance(signed, int) and isinstance(base, int) and signed > base:
+        raise InvalidInput(_("More signatures than owners' representatives."), code="signatures_exceed_base")
+    return data
+
+
 def _from_meeting(record: dict[str, Any], meeting: Meeting | None) -> dict[str, Any]:
     """A meeting step takes its attendance, minutes and format from the meeting, where the form left them out."""
     if meeting is None:
@@ -264,6 +289,7 @@ def topic_advance(
         data["photo"] = attachment.name
     if "vote" in data:
         data["vote"] = _vote_record(topic, data["vote"])
+    data = _proposal_base(topic, data)
     moved = _advance(topic, target, capacities, data)
     before = _topic_state(topic)
     step = Step.objects.create(

@@ -117,6 +117,7 @@ def logins_create(*, actor: Any, scopes: LoginScopes, start: dt.date, hashed: st
         Role.PROPERTY_STAFF: {"node": scopes.compound},
         Role.RESIDENT: {"dwelling": scopes.dwelling},
         Role.COMMUNITY_PROPERTY_MANAGER: {"node": scopes.community},
+        Role.OWNERS_REPRESENTATIVE: {"node": scopes.compound},
     }
     if scopes.resident_group is not None:
         where[Role.RESIDENT_GROUP_LEADER] = {"node": scopes.resident_group}

@@ -23,3 +23,9 @@ def followup_summary(context: Any, topic: Any) -> dict[str, Any]:
         "summary": summary,
         "satisfaction": rules.percent(summary.satisfaction),
     }
+
+
+@register.inclusion_tag("followup/_links.html")
+def followup_links(node: Any) -> dict[str, Any]:
+    """Links from a node on the topic list: its success rate, and a community's filings."""
+    return {"node": node}
