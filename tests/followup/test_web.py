@@ -127,3 +127,9 @@ def test_the_topic_list_links_a_communitys_filings_and_success_rate(world):
     assert f"/topics/filings/{community}/" in page and f"/topics/success/{community}/" in page
     oc_page = client_for(world["users"]["oc"]).get("/topics/").content.decode()
     assert f"/topics/success/{world['compound'].pk}/" in oc_page and "/topics/filings/" not in oc_page
+
+
+def test_an_undecided_topic_shows_no_implementation_block(world):
+    topic = building_topic(world, until="screened")
+    page = client_for(world["users"]["bl"]).get(f"/topics/{topic.pk}/").content.decode()
+    assert 'id="followup-summary"' not in page

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from gongzhi.deliberation.services import history_of
 from gongzhi.followup import rules, selectors
 
 register = template.Library()
@@ -16,7 +17,9 @@ register = template.Library()
 def followup_summary(context: Any, topic: Any) -> dict[str, Any]:
     impl = selectors.implementation_of(topic)
     summary = selectors.appraisal_summary_for(topic)
+    decided = rules.decided(topic.procedure, history_of(topic), topic.decided_at is not None)
     return {
+        "show": decided or impl is not None or summary.responses > 0,
         "topic": topic,
         "impl": impl,
         "state_label": rules.STATES.get(impl.state, "") if impl else "",
