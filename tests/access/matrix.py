@@ -69,6 +69,14 @@ def _capacity(allow: frozenset[str], code: str = "not_allowed") -> dict[str, Any
     return {"forbid": TOPIC_VIEW - allow, "code": dict.fromkeys(TOPIC_VIEW - allow, code)}
 
 
+def _milestone(i: dict[str, int]) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return {"title": "安装", "due_on": (timezone.localdate() + dt.timedelta(days=10)).isoformat()}
+
+
 def _later(i: dict[str, int]) -> dict[str, Any]:
     import datetime as dt
 
@@ -563,6 +571,22 @@ API_ROWS = [
     ),
     api(
         "POST",
+        "/topics/{topic_id}/implementation/milestones",
+        "/topics/{topic_decided}/implementation/milestones",
+        APPOINTING,
+        payload=_milestone,
+        **_capacity(APPOINTING),
+    ),
+    api(
+        "POST",
+        "/topics/{topic_id}/implementation/milestones/{milestone_id}/reached",
+        "/topics/{topic_decided}/implementation/milestones/{milestone}/reached",
+        PROGRESS,
+        payload=lambda i: {"text": "已完成"},
+        **_capacity(PROGRESS),
+    ),
+    api(
+        "POST",
         "/topics/{topic_id}/implementation/follow-ups",
         "/topics/{topic_decided}/implementation/follow-ups",
         FOLLOWING,
@@ -876,6 +900,22 @@ WEB_ROWS = [
         APPOINTING,
         forbid=TOPIC_VIEW - APPOINTING,
         payload=_later,
+    ),
+    web(
+        "followup:act",
+        "POST",
+        "/topics/{topic_decided}/followup/milestone/",
+        APPOINTING,
+        forbid=TOPIC_VIEW - APPOINTING,
+        payload=_milestone,
+    ),
+    web(
+        "followup:act",
+        "POST",
+        "/topics/{topic_decided}/followup/milestone_reached/",
+        PROGRESS,
+        forbid=TOPIC_VIEW - PROGRESS,
+        payload=lambda i: {"milestone": i["milestone"]},
     ),
     web(
         "followup:act",

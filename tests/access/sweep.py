@@ -41,6 +41,7 @@ def snapshot() -> dict[str, Any]:
         "deliberation.post", "deliberation.attachment", "deliberation.catalogueentry",
         "appeals.appeal", "appeals.appealevent", "appeals.notification",
         "followup.implementation", "followup.event", "followup.appraisal", "followup.filingreceipt",
+        "followup.milestone",
     ]  # fmt: skip
     out: dict[str, Any] = {}
     for label in labels:

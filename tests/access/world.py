@@ -240,13 +240,16 @@ def _followup(actor: Any, stairwell: Any, compound: Any, title: str) -> dict[str
         )
     decided.refresh_from_db()
     due = timezone.localdate() + dt.timedelta(days=30)
-    followup.implementation_appoint(
+    impl = followup.implementation_appoint(
         actor=actor,
         topic=decided,
         capacities=["building_leader"],
         implementer=title,
         due_on=due,
         standard=title,
+    )
+    milestone = followup.implementation_milestone_add(
+        actor=actor, implementation=impl, capacities=["building_leader"], title=f"{title}节点", due_on=due
     )
     filed = deliberation.topic_create(
         actor=actor, node=compound, title=f"{title}（已备案）", source="owners_group", procedure="compound"
@@ -265,7 +268,7 @@ def _followup(actor: Any, stairwell: Any, compound: Any, title: str) -> dict[str
         )
     filed.state = "filed"
     filed.save(update_fields=["state"])
-    return {"topic_decided": decided, "topic_filed": filed}
+    return {"topic_decided": decided, "topic_filed": filed, "milestone": milestone}
 
 
 IN_NAMES = {

@@ -40,18 +40,37 @@ def test_implementation_from_appointment_to_acceptance(world):
     created = post(oc, url, {"implementer": "锦绣物业", "due_on": due(), "standard": "路灯全亮"})
     assert created.status_code == 201, created.content
     body = created.json()
-    assert (body["state"], body["actions"], body["overdue"]) == ("open", ["progress", "change"], False)
+    assert (body["state"], body["overdue"]) == ("open", False)
+    assert body["actions"] == ["progress", "change", "milestone", "milestone_reached"]
     assert post(ps, f"{url}/progress", {"text": "已进场", "percent": 20, "version": 0}).status_code == 201
     refused = post(oc, f"{url}/change", {"due_on": due(60), "version": 1})
     assert refused.status_code == 400 and refused.json()["code"] == "reason_required"
     changed = post(oc, f"{url}/change", {"due_on": due(60), "reason": "灯具缺货", "version": 1})
     assert changed.status_code == 201 and changed.json()["due_on"] == due(60)
+    staged = post(oc, f"{url}/milestones", {"title": "采购灯具", "due_on": due(10)})
+    assert staged.status_code == 201
+    (milestone,) = staged.json()["milestones"]
+    assert (milestone["title"], milestone["reached_at"], milestone["late"]) == ("采购灯具", None, False)
+    late = post(oc, f"{url}/milestones", {"title": "安装", "due_on": due(61)})
+    assert late.status_code == 400 and late.json()["code"] == "milestone_date"
+    reached = post(ps, f"{url}/milestones/{milestone['id']}/reached", {"text": "已到货"})
+    assert reached.status_code == 200 and reached.json()["milestones"][0]["reached_at"] is not None
+    again = post(ps, f"{url}/milestones/{milestone['id']}/reached", {})
+    assert again.status_code == 409 and again.json()["code"] == "reached"
     assert post(sc, f"{url}/follow-ups", {"text": "抽查"}).status_code == 201
     closed = post(sc, f"{url}/close", {"outcome": "accept", "text": "验收合格"})
     assert closed.status_code == 200
     body = closed.json()
     assert body["state"] == "done" and body["actions"] == []
-    assert [e["action"] for e in body["events"]] == ["appoint", "progress", "change", "follow_up", "accept"]
+    assert [e["action"] for e in body["events"]] == [
+        "appoint",
+        "progress",
+        "change",
+        "milestone",
+        "milestone_reached",
+        "follow_up",
+        "accept",
+    ]
     assert body["events"][2]["before"]["due_on"] == due() and body["events"][2]["text"] == "灯具缺货"
 
 

@@ -72,12 +72,15 @@ def test_closing_leads_to_done_or_failed_and_other_actions_keep_the_state():
     assert rules.ACTIONS["accept"].target == rules.DONE
     assert rules.ACTIONS["fail"].target == rules.FAILED
     assert rules.ACTIONS["appoint"].target == rules.OPEN
-    assert all(rules.ACTIONS[a].target == "" for a in ("progress", "change", "follow_up"))
+    assert all(
+        rules.ACTIONS[a].target == ""
+        for a in ("progress", "change", "milestone", "milestone_reached", "follow_up")
+    )
 
 
 def test_the_property_company_reports_progress_but_neither_appoints_nor_closes():
     caps = {p.PROPERTY_COMPANY}
-    assert rules.allowed_actions("compound", rules.OPEN, caps) == ["progress"]
+    assert rules.allowed_actions("compound", rules.OPEN, caps) == ["progress", "milestone_reached"]
     assert rules.allowed_actions("compound", "", caps) == []
     assert rules.allowed_actions("compound", rules.OPEN, {p.OSC}) == ["follow_up", "accept", "fail"]
     assert rules.allowed_actions("compound", "", {p.OC}) == ["appoint"]

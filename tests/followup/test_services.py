@@ -359,3 +359,51 @@ def test_success_rate_per_node_and_period(world, caps, impl):
     tomorrow = today + dt.timedelta(days=1)
     total, _ = selectors.success_rates(world["community"], tomorrow, tomorrow)
     assert total.rate.accepted == 0 and total.percent == "—"
+
+
+# --- milestones --------------------------------------------------------------------------------------------------
+
+
+def test_the_appointing_body_sets_milestones_the_implementer_reaches(world, caps, impl):
+    """Issue 5 §4: milestones with due dates, within the implementation's own due date."""
+    day = TODAY() + dt.timedelta(days=10)
+    milestone = act(
+        world, caps, impl, "oc", services.implementation_milestone_add, title="采购灯具", due_on=day
+    )
+    with pytest.raises(Forbidden):
+        act(world, caps, impl, "ps", services.implementation_milestone_add, title="安装", due_on=day)
+    with pytest.raises(Conflict):
+        act(world, caps, impl, "oc", services.implementation_milestone_add, title="采购灯具", due_on=day)
+    with pytest.raises(InvalidInput) as exc:
+        act(
+            world,
+            caps,
+            impl,
+            "oc",
+            services.implementation_milestone_add,
+            title="验收",
+            due_on=impl.due_on + dt.timedelta(days=1),
+        )
+    assert exc.value.code == "milestone_date"
+    act(
+        world,
+        caps,
+        impl,
+        "ps",
+        services.implementation_milestone_reach,
+        milestone_id=milestone.pk,
+        text="到货",
+    )
+    milestone.refresh_from_db()
+    assert milestone.reached_by == world["users"]["ps"] and not selectors.milestone_late(milestone)
+    with pytest.raises(Conflict):
+        act(world, caps, impl, "ps", services.implementation_milestone_reach, milestone_id=milestone.pk)
+    assert impl.milestones.count() == 1
+    assert list(impl.events.values_list("action", flat=True)) == ["appoint", "milestone", "milestone_reached"]
+
+
+def test_a_milestone_past_its_day_is_late(world, caps, impl):
+    from gongzhi.followup.models import Milestone
+
+    milestone = Milestone(implementation=impl, title="x", due_on=TODAY() - dt.timedelta(days=1))
+    assert selectors.milestone_late(milestone)

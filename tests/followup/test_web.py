@@ -133,3 +133,27 @@ def test_an_undecided_topic_shows_no_implementation_block(world):
     topic = building_topic(world, until="screened")
     page = client_for(world["users"]["bl"]).get(f"/topics/{topic.pk}/").content.decode()
     assert 'id="followup-summary"' not in page
+
+
+def test_milestones_on_the_page(world):
+    topic = building_topic(world)
+    bl, ps = client_for(world["users"]["bl"]), client_for(world["users"]["ps"])
+    bl.post(
+        f"/topics/{topic.pk}/followup/appoint/",
+        {"implementer": "锦绣物业", "due_on": due(), "standard": "灯亮"},
+    )
+    response = bl.post(f"/topics/{topic.pk}/followup/milestone/", {"title": "采购灯具", "due_on": due(5)})
+    assert response.status_code == 302
+    milestone = Implementation.objects.get().milestones.get()
+    page = ps.get(f"/topics/{topic.pk}/followup/").content.decode()
+    assert (
+        f'<option value="{milestone.pk}">采购灯具' in page
+        and 'followup-form" data-action="milestone"' not in page
+    )
+    assert (
+        ps.post(f"/topics/{topic.pk}/followup/milestone_reached/", {"milestone": milestone.pk}).status_code
+        == 302
+    )
+    milestone.refresh_from_db()
+    assert milestone.reached_by == world["users"]["ps"]
+    assert "已完成" in bl.get(f"/topics/{topic.pk}/followup/").content.decode()

@@ -40,6 +40,14 @@ class EventOut(Schema):
     at: dt.datetime
 
 
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due_on: dt.date
+    reached_at: dt.datetime | None
+    late: bool
+
+
 class ImplementationOut(Schema):
     topic_id: int
     implementer: str
@@ -51,6 +59,7 @@ class ImplementationOut(Schema):
     appointed_by: str
     appointed_at: dt.datetime
     closed_at: dt.datetime | None
+    milestones: list[MilestoneOut]
     events: list[EventOut]
     actions: list[str] = Field(description="What the caller may do now.")
 
@@ -73,6 +82,17 @@ class ChangeIn(Strict):
     due_on: dt.date | None = None
     standard: str | None = Field(None, max_length=20000)
     reason: str = Field("", max_length=20000, description="Required for a later date or another standard")
+    version: int | None = None
+
+
+class MilestoneIn(Strict):
+    title: str = Field(max_length=200)
+    due_on: dt.date
+    version: int | None = None
+
+
+class ReachedIn(Strict):
+    text: str = Field("", max_length=20000)
     version: int | None = None
 
 
@@ -151,6 +171,16 @@ def implementation_out(request: HttpRequest, impl: Implementation) -> dict[str, 
         "appointed_by": impl.appointed_by.get_username(),
         "appointed_at": impl.appointed_at,
         "closed_at": impl.closed_at,
+        "milestones": [
+            {
+                "id": m.pk,
+                "title": m.title,
+                "due_on": m.due_on,
+                "reached_at": m.reached_at,
+                "late": selectors.milestone_late(m),
+            }
+            for m in impl.milestones.all()
+        ],
         "events": [
             {
                 "action": e.action,
@@ -228,6 +258,40 @@ def implementation_change(request: HttpRequest, topic_id: int, payload: ChangeIn
         actor=request.user, implementation=impl, capacities=capacities, **payload.model_dump()
     )
     return Status(201, _fresh(request, topic_id))
+
+
+@router.post(
+    "/topics/{topic_id}/implementation/milestones",
+    response=with_errors({201: ImplementationOut}),
+    summary="Add a milestone (the appointing body)",
+)
+def implementation_milestone(
+    request: HttpRequest, topic_id: int, payload: MilestoneIn
+) -> Status[dict[str, Any]]:
+    impl, capacities = _impl(request, topic_id)
+    services.implementation_milestone_add(
+        actor=request.user, implementation=impl, capacities=capacities, **payload.model_dump()
+    )
+    return Status(201, _fresh(request, topic_id))
+
+
+@router.post(
+    "/topics/{topic_id}/implementation/milestones/{milestone_id}/reached",
+    response=with_errors({200: ImplementationOut}),
+    summary="Report a milestone reached",
+)
+def implementation_milestone_reached(
+    request: HttpRequest, topic_id: int, milestone_id: int, payload: ReachedIn
+) -> dict[str, Any]:
+    impl, capacities = _impl(request, topic_id)
+    services.implementation_milestone_reach(
+        actor=request.user,
+        implementation=impl,
+        capacities=capacities,
+        milestone_id=milestone_id,
+        **payload.model_dump(),
+    )
+    return _fresh(request, topic_id)
 
 
 @router.post(

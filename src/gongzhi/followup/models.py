@@ -39,6 +39,32 @@ class Implementation(models.Model):
         return self.implementer
 
 
+class Milestone(models.Model):
+    """A stage of the implementation with its own date (issue 5 §4: milestones and due dates)."""
+
+    implementation = models.ForeignKey(Implementation, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=200)
+    due_on = models.DateField(_("due date"))
+    reached_at = models.DateTimeField(null=True, blank=True)
+    reached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["implementation", "title"], name="milestone_title_once"),
+            models.CheckConstraint(
+                condition=Q(reached_at__isnull=True, reached_by__isnull=True)
+                | Q(reached_at__isnull=False, reached_by__isnull=False),
+                name="milestone_reached_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Event(models.Model):
     """One entry of an implementation's log: the appointment, progress, a change with its reason, a follow-up
     check by the supervisory body, or the closing."""

@@ -89,6 +89,8 @@ ACTIONS: dict[str, Action] = {
         Action("appoint", _("Appoint the implementer"), "HZ-5.1.3.2.1.5", frozenset({""}), OPEN),
         Action("progress", _("Report progress"), "HZ-5.1.3.2.1.5", frozenset({OPEN}), ""),
         Action("change", _("Change the due date or standard"), "HZ-5.1.3.2.1.5", frozenset({OPEN}), ""),
+        Action("milestone", _("Add a milestone"), "HZ-5.1.3.2.1.5", frozenset({OPEN}), ""),
+        Action("milestone_reached", _("Mark a milestone reached"), "HZ-5.1.3.2.1.5", frozenset({OPEN}), ""),
         Action("follow_up", _("Record a follow-up check"), "HZ-5.1.3.2.1.5", frozenset({OPEN}), ""),
         Action("accept", _("Accept as done"), "HZ-5.1.3.2.1.5", frozenset({OPEN}), DONE),
         Action("fail", _("Close as failed"), "HZ-5.1.3.2.1.5", frozenset({OPEN}), FAILED),
@@ -112,9 +114,9 @@ class Refused(Exception):
 
 
 def actors_for(procedure: str, action: str) -> tuple[str, ...]:
-    if action in ("appoint", "change"):
+    if action in ("appoint", "change", "milestone"):
         return APPOINTERS.get(procedure, ())
-    if action == "progress":
+    if action in ("progress", "milestone_reached"):
         return (*APPOINTERS.get(procedure, ()), *IMPLEMENTERS)
     return FOLLOWERS.get(procedure, ())
 

@@ -17,7 +17,7 @@ from gongzhi.deliberation import selectors as deliberation
 from gongzhi.deliberation.models import Attendance, Post, Step, Topic
 from gongzhi.deliberation.services import history_of
 from gongzhi.followup import rules
-from gongzhi.followup.models import Appraisal, Implementation
+from gongzhi.followup.models import Appraisal, Implementation, Milestone
 from gongzhi.followup.services import appraisal_scale
 from gongzhi.tree.models import Dwelling, Node
 from gongzhi.voting.procedures import NEW
@@ -25,6 +25,13 @@ from gongzhi.voting.procedures import NEW
 
 def implementation_of(topic: Topic) -> Implementation | None:
     return Implementation.objects.filter(topic=topic).select_related("appointed_by").first()
+
+
+def milestone_late(milestone: Milestone) -> bool:
+    """Past its date and not reached, or reached after the end of its day (Asia/Shanghai)."""
+    if milestone.reached_at is None:
+        return timezone.localdate() > milestone.due_on
+    return timezone.localdate(milestone.reached_at) > milestone.due_on
 
 
 def implementation_get_for(user: Any, topic_id: int) -> Implementation:

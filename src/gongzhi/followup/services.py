@@ -25,7 +25,7 @@ from gongzhi.core.errors import Conflict, Forbidden, InvalidInput
 from gongzhi.deliberation.models import Step, Topic
 from gongzhi.deliberation.services import history_of
 from gongzhi.followup import rules
-from gongzhi.followup.models import Appraisal, Event, FilingReceipt, Implementation
+from gongzhi.followup.models import Appraisal, Event, FilingReceipt, Implementation, Milestone
 from gongzhi.policy.selectors import effective_policy
 from gongzhi.tree.models import Dwelling
 
@@ -200,6 +200,62 @@ def implementation_change(
     impl.standard = new_standard or impl.standard
     _bump(impl, "due_on", "standard")
     return _log(impl, actor, "change", capacities, before, text=reason.strip())
+
+
+@transaction.atomic
+def implementation_milestone_add(
+    *,
+    actor: Any,
+    implementation: Implementation,
+    capacities: Collection[str],
+    title: str,
+    due_on: dt.date,
+    version: int | None = None,
+) -> Milestone:
+    """The appointing body sets a stage of the work with its own date, not after the implementation's due date
+    (moving that is a change with a reason). Milestones are not moved; a missed one stays visible as late."""
+    impl = _lock(implementation, version)
+    _check(impl.topic.procedure, "milestone", impl.state, capacities)
+    title = _required(title, "title_required", _("Name the milestone."))
+    if due_on < timezone.localdate() or due_on > impl.due_on:
+        raise InvalidInput(
+            _("A milestone falls between today and the implementation's due date."), code="milestone_date"
+        )
+    if impl.milestones.filter(title=title).exists():
+        raise Conflict(_("This implementation already has a milestone of that name."), code="duplicate")
+    milestone = Milestone.objects.create(implementation=impl, title=title, due_on=due_on)
+    before = _snapshot(impl)
+    _bump(impl)
+    _log(impl, actor, "milestone", capacities, before, text=f"{title} · {due_on.isoformat()}")
+    return milestone
+
+
+@transaction.atomic
+def implementation_milestone_reach(
+    *,
+    actor: Any,
+    implementation: Implementation,
+    capacities: Collection[str],
+    milestone_id: int,
+    text: str = "",
+    version: int | None = None,
+) -> Milestone:
+    """The implementer (or the appointing body) reports a milestone reached, once."""
+    impl = _lock(implementation, version)
+    _check(impl.topic.procedure, "milestone_reached", impl.state, capacities)
+    milestone = impl.milestones.select_for_update().filter(pk=milestone_id).first()
+    if milestone is None:
+        raise InvalidInput(_("Choose a milestone of this implementation."), code="milestone_invalid")
+    if milestone.reached_at is not None:
+        raise Conflict(_("This milestone is already reached."), code="reached")
+    milestone.reached_at, milestone.reached_by = timezone.now(), actor
+    milestone.save(update_fields=["reached_at", "reached_by"])
+    before = _snapshot(impl)
+    _bump(impl)
+    _log(
+        impl, actor, "milestone_reached", capacities, before, text=f"{milestone.title} {text.strip()}".strip()
+    )
+    return milestone
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ def page_context(request: HttpRequest, topic: Topic) -> dict[str, Any]:
         "topic": topic,
         "impl": impl,
         "events": impl.events.select_related("actor") if impl else [],
+        "milestones": [(m, selectors.milestone_late(m)) for m in impl.milestones.all()] if impl else [],
         "overdue": impl is not None
         and rules.overdue(state=impl.state, due_on=impl.due_on, today=timezone.localdate()),
         "actions": selectors.actions_for(request.user, topic, impl),
@@ -82,6 +83,12 @@ def _date(value: str, required: bool = True) -> dt.date | None:
         raise InvalidInput(_("Give the date as YYYY-MM-DD."), code="date_invalid") from exc
 
 
+def _day(value: str) -> dt.date:
+    day = _date(value)
+    assert day is not None  # required: _date raised InvalidInput for an empty value
+    return day
+
+
 def _version(post: Any) -> int | None:
     value = post.get("version", "")
     return int(value) if value.isdigit() else None
@@ -98,7 +105,7 @@ def appoint(request: HttpRequest, topic_id: int) -> HttpResponse:
             topic=topic,
             capacities=deliberation.capacities_for(request.user, topic),
             implementer=post.get("implementer", ""),
-            due_on=_date(post.get("due_on", "")),  # type: ignore[arg-type]
+            due_on=_day(post.get("due_on", "")),
             standard=post.get("standard", ""),
         )
     except GongzhiError as exc:
@@ -122,6 +129,18 @@ def _act(request: HttpRequest, action: str, impl: Any, capacities: frozenset[str
             standard=post.get("standard") or None,
             reason=post.get("reason", ""),
             version=version,
+        )
+    elif action == "milestone":
+        services.implementation_milestone_add(
+            **common,
+            title=post.get("title", ""),
+            due_on=_day(post.get("due_on", "")),
+            version=version,
+        )
+    elif action == "milestone_reached":
+        milestone = post.get("milestone", "")
+        services.implementation_milestone_reach(
+            **common, milestone_id=int(milestone) if milestone.isdigit() else 0, text=text, version=version
         )
     elif action == "follow_up":
         services.implementation_follow_up(**common, text=text, version=version)
