@@ -26,6 +26,7 @@ GROUPS = {
     "topics": ("/topics", "/meetings", "/communities/{node_id}/must-deliberate"),
     "appeals": ("/appeals", "/holidays"),
     "directives": ("/directives",),
+    "oversight": ("/oversight",),
 }
 
 

@@ -20,6 +20,7 @@ GROUPS = {
     "topics": ("deliberation:",),
     "appeals": ("appeals:",),
     "directives": ("directives:",),
+    "oversight": ("oversight:",),
 }
 
 

@@ -127,6 +127,19 @@ class Appeal(models.Model):
         indexes = [
             models.Index(fields=["state", "path"], name="appeal_state_path"),
             models.Index(fields=["household", "state"], name="appeal_household_state"),
+            # Dashboards (oversight.selectors): a node's appeals submitted in a period. Path first for a street
+            # or a community (LIKE 'prefix%' needs the pattern operator class); time first, covering what the
+            # dashboard groups by, for a whole district, where the path filters nothing out.
+            models.Index(
+                fields=["path", "created_at"],
+                name="appeal_path_created",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
+            models.Index(
+                fields=["created_at", "path"],
+                name="appeal_created_path",
+                include=["state", "level", "category", "rating", "overdue", "due_date", "resolved_at"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -158,6 +171,8 @@ class AppealEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        # Dashboards count moves between rungs (escalations) in a period (oversight.selectors.moves).
+        indexes = [models.Index(fields=["transition", "at"], name="appeal_event_transition_at")]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.transition}"
