@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -166,3 +167,40 @@ def agenda_out(items: list[metrics.AgendaItem]) -> list[dict[str, Any]]:
         }
         for item in items
     ]
+
+
+# --- the BZ-7.2 quarterly assessment's appeals columns (directives.reports) ----------------------------------
+
+
+@dataclass(frozen=True)
+class UnitAppeals:
+    """A unit's appeals of the quarter: resolved, resolved at or below the unit's level, satisfaction."""
+
+    resolved: int
+    resolved_here: int
+    satisfaction: metrics.Satisfaction
+
+    @property
+    def resolved_here_share(self) -> Any:
+        return metrics.rate(self.resolved_here, self.resolved)
+
+    @property
+    def resolved_text(self) -> str:
+        if not self.resolved:
+            return _("no appeals resolved")
+        return _("%(low)s of %(resolved)s (%(percent)s)") % {
+            "low": self.resolved_here,
+            "resolved": self.resolved,
+            "percent": metrics.percent_text(self.resolved_here_share),
+        }
+
+    @property
+    def satisfaction_text(self) -> str:
+        s = self.satisfaction
+        if not s.rated:
+            return _("no ratings")
+        return _("%(mean)s of 5 (%(rated)s rated, %(nr)s no response)") % {
+            "mean": metrics.decimal_text(s.mean, 2),
+            "rated": s.rated,
+            "nr": s.no_response,
+        }

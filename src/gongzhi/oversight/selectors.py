@@ -22,6 +22,7 @@ from gongzhi.access.reach import reach_of
 from gongzhi.access.selectors import node_get_for, not_found
 from gongzhi.appeals.models import Appeal, AppealEvent
 from gongzhi.oversight import metrics
+from gongzhi.oversight.presentation import UnitAppeals
 from gongzhi.tree.models import Node
 
 # Timeline transitions that move a case to another rung (an escalation, a triage, a dissatisfied submitter).
@@ -260,13 +261,12 @@ def dashboard(node: Node, period: metrics.Period, today: dt.date | None = None) 
     }
 
 
-def appeals_at_or_below(node: Node, period: metrics.Period) -> dict[str, Any]:
-    """For the BZ-7.2 assessment of one unit: resolved at or below its level, and satisfaction."""
+def unit_appeals(node: Node, period: metrics.Period) -> UnitAppeals:
+    """For the BZ-7.2 assessment of one unit (directives.reports): its appeals of the period resolved at or
+    below its own level, and their satisfaction. One grouped query and the policy in force there."""
     summary = metrics.summarise(case_groups(cohort(node, period)), *_rating_rules(node))
-    resolved_here = sum(
-        n for lv, n in summary.resolved_by_level.items() if metrics.at_or_below(lv, node.level)
-    )
-    return {"summary": summary, "resolved_here": resolved_here}
+    here = sum(n for lv, n in summary.resolved_by_level.items() if metrics.at_or_below(lv, node.level))
+    return UnitAppeals(summary.resolved, here, summary.satisfaction)
 
 
 # --- the street's weekly meeting agenda (BZ-5.2.4.1(b)) ---------------------------------------------------------
