@@ -73,6 +73,12 @@ def test_meeting_day_is_monday_unless_the_pack_says_otherwise():
         m.meeting_day(D(2026, 1, 15), weekday=7)
 
 
+def test_the_coming_meeting_is_this_weeks_until_it_has_passed():
+    assert m.next_meeting(D(2026, 1, 12)) == D(2026, 1, 12)  # Monday: the meeting is today
+    assert m.next_meeting(D(2026, 1, 13)) == D(2026, 1, 19)  # Tuesday: next Monday's
+    assert m.next_meeting(D(2026, 1, 13), weekday=3) == D(2026, 1, 15)
+
+
 # --- arithmetic ------------------------------------------------------------------------------------------------
 
 

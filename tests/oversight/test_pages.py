@@ -126,3 +126,12 @@ def test_node_page_links_its_dashboard_for_staff(cases):
     client = client_for(cases["street_officer"])
     html = client.get(f"/tree/{cases['street'].pk}/").content.decode()
     assert f"/oversight/{cases['street'].pk}/dashboard/" in html
+
+
+def test_agenda_by_default_is_the_coming_meeting_with_what_arrived_until_then(cases):
+    """BZ-5.2.4.1(b): what the communities escalated is listed on the next weekly meeting's agenda."""
+    client = client_for(cases["street_officer"])
+    body = client.get(f"/api/v1/oversight/{cases['street'].pk}/agenda").json()
+    meeting = dt.date.fromisoformat(body["meeting_date"])
+    assert meeting >= timezone.localdate() and meeting.weekday() == 0
+    assert [i["count"] for i in body["items"]] == [1]

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from gongzhi.api.errors import with_errors
-from gongzhi.oversight import metrics, presentation, selectors
-from gongzhi.oversight.periods import period_from, week_from
+from gongzhi.oversight import presentation, selectors
+from gongzhi.oversight.periods import meeting_from, period_from
 
 router = Router()
 
@@ -155,8 +155,12 @@ def dashboard(request: HttpRequest, node_id: int, params: Query[PeriodParams]) -
     response=with_errors({200: AgendaOut}),
     summary="The street's weekly meeting agenda (BZ-5.2.4.1)",
 )
-def agenda(request: HttpRequest, node_id: int, week: str = "") -> dict[str, Any]:
+def agenda(
+    request: HttpRequest,
+    node_id: int,
+    week: str = Query("", description="2026-W03 or a date in the week; empty: the coming meeting"),
+) -> dict[str, Any]:
     street = selectors.agenda_street_for(request.user, node_id)
-    meeting = metrics.meeting_day(week_from(week), selectors.meeting_weekday(street))
+    meeting = meeting_from(week, selectors.meeting_weekday(street))
     items = presentation.agenda_out(selectors.weekly_agenda(street, meeting))
     return {"node_id": street.pk, "node_name": street.name, "meeting_date": meeting, "items": items}

@@ -134,6 +134,12 @@ def meeting_day(day: dt.date, weekday: int = 0) -> dt.date:
     return week_of(day)[0] + dt.timedelta(days=weekday)
 
 
+def next_meeting(today: dt.date, weekday: int = 0) -> dt.date:
+    """The coming weekly meeting: this week's if it is today or later, else next week's."""
+    this_week = meeting_day(today, weekday)
+    return this_week if this_week >= today else this_week + dt.timedelta(days=7)
+
+
 # --- arithmetic ------------------------------------------------------------------------------------------------
 
 

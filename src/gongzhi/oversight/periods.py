@@ -30,12 +30,18 @@ def period_from(kind: str = "", start: str = "", end: str = "", at: str = "") ->
         raise InvalidInput(PERIOD_MESSAGES["period_dates"], code="period_dates") from exc
 
 
-def week_from(text: str = "") -> dt.date:
-    """A day of the week asked for: "2026-W03" (an <input type=week>), a date "YYYY-MM-DD", or this week."""
+def meeting_from(text: str, weekday: int) -> dt.date:
+    """The meeting of the week asked for ("2026-W03" or a date in it), or the coming one."""
+    day = week_from(text)
+    return metrics.meeting_day(day, weekday) if day else metrics.next_meeting(timezone.localdate(), weekday)
+
+
+def week_from(text: str = "") -> dt.date | None:
+    """A day of the week asked for: "2026-W03" (an <input type=week>), a date "YYYY-MM-DD", or None."""
     text = (text or "").strip()
     try:
         if not text:
-            return timezone.localdate()
+            return None
         if "-W" in text:
             year, week = text.split("-W", 1)
             return dt.date.fromisocalendar(int(year), int(week), 1)

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from gongzhi.core import pdf
 from gongzhi.core.errors import Forbidden, InvalidInput, NotFound, Unavailable
 from gongzhi.oversight import metrics, presentation, selectors
-from gongzhi.oversight.periods import period_from, week_from
+from gongzhi.oversight.periods import meeting_from, period_from
 
 
 def oversight_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -77,10 +77,9 @@ def node_dashboard(request: HttpRequest, node_id: int) -> HttpResponse:
 def street_agenda(request: HttpRequest, node_id: int) -> HttpResponse:
     street = selectors.agenda_street_for(request.user, node_id)
     try:
-        day = week_from(request.GET.get("week", ""))
+        meeting = meeting_from(request.GET.get("week", ""), selectors.meeting_weekday(street))
     except InvalidInput as exc:
         return _render(request, "agenda.html", {"node": street, "error": str(exc.message)}, 400)
-    meeting = metrics.meeting_day(day, selectors.meeting_weekday(street))
     items = presentation.agenda_out(selectors.weekly_agenda(street, meeting))
     iso = meeting.isocalendar()
     context = {"node": street, "meeting": meeting, "items": items, "week": f"{iso[0]}-W{iso[1]:02d}"}
