@@ -56,7 +56,9 @@ def test_escalations_make_the_flow_and_open_cases_stay_open(bz):
 
 def test_cases_outside_the_period_and_merged_ones_are_left_out(bz):
     old = submit(bz["east"])
-    Appeal.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
+    Appeal.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=400), updated_at=timezone.now()
+    )
     first = submit(bz["west"], category="parking")
     merged = submit(bz["west"], n=1, category="parking")
     Appeal.objects.filter(pk=merged.pk).update(state="merged", merged_into=first)
@@ -120,9 +122,32 @@ def test_the_dashboard_is_a_handful_of_queries_whatever_the_cases(bz, django_ass
         resolve_in_group(community, submit(community), rating=4)
         escalate_to_street(community, submit(community, n=1, category="parking"))
     node = type(bz["district"]).objects.get(pk=bz["district"].pk)
-    with django_assert_max_num_queries(9):
+    selectors.dashboard(node, this_quarter())  # the first look brings the roll-up up to date
+    with django_assert_max_num_queries(10):
         data = selectors.dashboard(node, this_quarter())
     assert data["appeals"].submitted == 4
+
+
+def test_the_roll_up_agrees_with_counting_the_cases_and_follows_every_change(bz):
+    """The district's, street's and community's figures come from the roll-up; a compound's from the cases."""
+    from gongzhi.oversight import rollup
+
+    appeal = resolve_in_group(bz["east"], submit(bz["east"]))
+    escalate_to_street(bz["west"], submit(bz["west"], category="parking"))
+    assert rollup.refresh() is None  # the first time: every day
+    assert rollup.refresh() == 0  # nothing changed since
+    act(appeal.submitter, appeal, "confirm", rating=3)  # a change: one day is rebuilt, nothing else
+    assert rollup.refresh() == 1
+    period = this_quarter()
+    for node in (bz["district"], bz["street"], bz["east"]["node"], bz["west"]["node"]):
+        rolled = selectors.dashboard(node, period)
+        qs = selectors.cohort(node, period)
+        live = metrics.summarise(selectors.case_groups(qs))
+        assert rolled["appeals"] == live, node.name
+        assert sorted(rolled["flow"].links) == sorted(
+            metrics.flow(selectors.moves(node, period), live.resolved_by_level, live.open_by_level).links
+        )
+    assert selectors.dashboard(bz["east"]["group"], period)["appeals"].satisfaction.mean == 3
 
 
 def test_weekly_agenda_lists_what_the_communities_escalated(bz):
@@ -154,3 +179,22 @@ def test_linked_cases_are_one_problem_on_the_agenda(bz):
     meeting = metrics.meeting_day(timezone.localdate() + dt.timedelta(days=7))
     (item,) = selectors.weekly_agenda(bz["street"], meeting)
     assert item.problem.startswith("link:") and sorted(item.cases) == sorted([a.pk, b.pk])
+
+
+def test_the_refresh_command_rebuilds_the_roll_up(bz):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from gongzhi.oversight.models import AppealRollup
+
+    resolve_in_group(bz["east"], submit(bz["east"]), rating=5)
+    out = StringIO()
+    call_command("oversight_refresh", stdout=out)
+    assert "every day" in out.getvalue()
+    assert AppealRollup.objects.filter(path=bz["district"].path, kind="case").exists()
+    call_command("oversight_refresh", stdout=out)
+    assert "rebuilt 0 day(s)" in out.getvalue()
+    AppealRollup.objects.all().delete()
+    call_command("oversight_refresh", "--all", stdout=out)
+    assert AppealRollup.objects.filter(path=bz["east"]["node"].path, kind="case").exists()

@@ -127,29 +127,22 @@ class Appeal(models.Model):
         indexes = [
             models.Index(fields=["state", "path"], name="appeal_state_path"),
             models.Index(fields=["household", "state"], name="appeal_household_state"),
-            # Dashboards (oversight.selectors): a node's appeals submitted in a period. Path first for a street
-            # or a community (LIKE 'prefix%' needs the pattern operator class); time first for a whole
-            # district, where the path filters nothing out, with every column the dashboard groups by, so
-            # PostgreSQL answers from the index alone (key columns, not INCLUDE, which SQLite would refuse).
+            # Dashboards (oversight): a node's appeals submitted in a period, path first (LIKE 'prefix%' needs
+            # the pattern operator class) for a node below the community; by day of submission for the
+            # roll-up of districts, streets and communities (oversight.rollup), and what changed since.
             models.Index(
                 fields=["path", "created_at"],
                 name="appeal_path_created",
                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
             ),
-            models.Index(
-                fields=[
-                    "created_at",
-                    "path",
-                    "state",
-                    "level",
-                    "category",
-                    "rating",
-                    "overdue",
-                    "due_date",
-                    "resolved_at",
-                ],
-                name="appeal_created_dashboard",
-            ),  # fmt: skip
+            models.Index(fields=["created_at"], name="appeal_created_at"),
+            models.Index(  # the open overdue cases a dashboard counts live (the few, not the many)
+                fields=["path", "created_at"],
+                name="appeal_open_overdue",
+                condition=models.Q(overdue=True, state__in=OPEN_STATE_VALUES),
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
+            models.Index(fields=["updated_at"], name="appeal_updated_at"),
         ]
         constraints = [
             models.CheckConstraint(

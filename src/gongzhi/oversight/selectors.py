@@ -2,15 +2,17 @@
 (values() + annotate(), a handful of queries per dashboard, never a row per case); oversight.metrics does the
 arithmetic on the grouped rows.
 
-`dashboard(node, period)` is what the pages, the API and `make bench` (dashboard_district_p95_ms) call. The
-queries filter the appeals on `path LIKE '<node path>%'` and the submission time, served by the composite
-indexes of appeals migration 0003 (path + created_at, and created_at + path for a whole district).
+`dashboard(node, period)` is what the pages, the API and `make bench` (dashboard_district_p95_ms) call. For a
+district, street or community it reads the roll-up (oversight.rollup: counts per node and day, refreshed from
+the cases that changed); below the community it groups the cases themselves, on `path LIKE '<node path>%'`
+and the submission time (index appeal_path_created of appeals migration 0003).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
@@ -21,7 +23,7 @@ from gongzhi.access.capabilities import Action, Kind
 from gongzhi.access.reach import reach_of
 from gongzhi.access.selectors import node_get_for, not_found
 from gongzhi.appeals.models import Appeal, AppealEvent
-from gongzhi.oversight import metrics
+from gongzhi.oversight import metrics, rollup
 from gongzhi.oversight.presentation import UnitAppeals
 from gongzhi.tree.models import Node
 
@@ -66,16 +68,16 @@ def dashboard_home_nodes(user: Any) -> QuerySet[Node]:
 # --- time -------------------------------------------------------------------------------------------------------
 
 
-def _midnight(day: dt.date) -> dt.datetime:
+def midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
 
 
 def bounds(period: metrics.Period) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) as aware times: local midnight of the first day to local midnight after the last."""
-    return _midnight(period.start), _midnight(period.end + dt.timedelta(days=1))
+    return midnight(period.start), midnight(period.end + dt.timedelta(days=1))
 
 
-def _local_date(field: str) -> TruncDate:
+def local_date(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=timezone.get_default_timezone())
 
 
@@ -92,16 +94,23 @@ def cohort(node: Node, period: metrics.Period) -> QuerySet[Appeal]:
     )
 
 
-def case_groups(qs: QuerySet[Appeal]) -> list[metrics.CaseGroup]:
-    """One query: counts per level, state, category, rating, overdue flag and deadline kept or not."""
+def deadline_kept() -> tuple[Case, Case]:
+    """(on time, has a due date) as expressions; `resolved_on` must be annotated (the local resolution day).
+    Resolved on its due date itself is on time."""
     on_time = Case(
         When(Q(resolved_at__isnull=False, due_date__isnull=False, resolved_on__lte=F("due_date")), then=True),
         default=Value(False),
         output_field=BooleanField(),
     )
     has_due = Case(When(due_date__isnull=False, then=True), default=Value(False), output_field=BooleanField())
+    return on_time, has_due
+
+
+def case_groups(qs: QuerySet[Appeal]) -> list[metrics.CaseGroup]:
+    """One query: counts per level, state, category, rating, overdue flag and deadline kept or not."""
+    on_time, has_due = deadline_kept()
     rows = (
-        qs.annotate(resolved_on=_local_date("resolved_at"))
+        qs.annotate(resolved_on=local_date("resolved_at"))
         .annotate(on_time=on_time, has_due=has_due)
         .values("level", "state", "category", "rating", "overdue", "on_time", "has_due")
         .annotate(n=Count("pk"))
@@ -125,7 +134,7 @@ def resolve_day_pairs(qs: QuerySet[Appeal]) -> list[tuple[dt.date, dt.date, int]
     """One query: (submitted on, resolved on, cases) for the resolved cases, local dates."""
     rows = (
         qs.filter(state__in=metrics.RESOLVED_STATES, resolved_at__isnull=False)
-        .annotate(submitted_on=_local_date("created_at"), resolved_on=_local_date("resolved_at"))
+        .annotate(submitted_on=local_date("created_at"), resolved_on=local_date("resolved_at"))
         .values_list("submitted_on", "resolved_on")
         .annotate(n=Count("pk"))
     )
@@ -133,7 +142,7 @@ def resolve_day_pairs(qs: QuerySet[Appeal]) -> list[tuple[dt.date, dt.date, int]
 
 
 @functools.cache
-def _step_levels(city: str) -> dict[tuple[str, str], str]:
+def step_levels(city: str) -> dict[tuple[str, str], str]:
     """(track, rung code) → tree level, from the city's pack (the rungs' levels do not change at run time)."""
     from gongzhi.appeals.errors import AppealRuleError
     from gongzhi.appeals.ladder import city_ladders
@@ -165,7 +174,7 @@ def moves(node: Node, period: metrics.Period) -> list[tuple[str, str, int]]:
     )
     out = []
     for city, track, source, target, n in rows:
-        levels = _step_levels(city)
+        levels = step_levels(city)
         if (track, source) in levels and (track, target) in levels:
             out.append((levels[(track, source)], levels[(track, target)], n))
     return out
@@ -238,33 +247,52 @@ def _rating_rules(node: Node) -> tuple[int, int]:
     return rules.rating_max, rules.satisfied_min
 
 
+def _inputs(node: Node, period: metrics.Period) -> dict[str, Any]:
+    """The grouped rows a summary is made of: from the roll-up down to the community, else from the cases."""
+    if rollup.covers(node):
+        inputs = rollup.summary_inputs(node, period)
+        open_overdue = cohort(node, period).filter(state__in=metrics.OPEN_STATES, overdue=True).count()
+    else:
+        qs = cohort(node, period)
+        inputs = {"groups": case_groups(qs), "pairs": resolve_day_pairs(qs), "moves": moves(node, period)}
+        open_overdue = None
+    return {**inputs, "open_overdue": open_overdue}
+
+
+def _summary(node: Node, inputs: dict[str, Any]) -> metrics.AppealSummary:
+    summary = metrics.summarise(inputs["groups"], *_rating_rules(node))
+    if (
+        inputs["open_overdue"] is not None
+    ):  # the roll-up does not keep the overdue flag (see oversight.rollup)
+        summary = replace(summary, open_overdue=inputs["open_overdue"])
+    return summary
+
+
 def dashboard(node: Node, period: metrics.Period, today: dt.date | None = None) -> dict[str, Any]:
-    """Every figure of a node's dashboard for a period (issue 4 §3), from five grouped queries.
+    """Every figure of a node's dashboard for a period (issue 4 §3), from a handful of grouped queries.
 
     Keys: node, period, appeals (metrics.AppealSummary), median_days (working days, a Fraction or None),
     calendar_official, flow (metrics.Flow), units (directives' completion per receiving unit).
     """
     today = today or timezone.localdate()
-    qs = cohort(node, period)
-    scale_max, satisfied_min = _rating_rules(node)
-    summary = metrics.summarise(case_groups(qs), scale_max, satisfied_min)
-    pairs = resolve_day_pairs(qs)
-    between, official = _workdays_counter(pairs)
+    inputs = _inputs(node, period)
+    summary = _summary(node, inputs)
+    between, official = _workdays_counter(inputs["pairs"])
     return {
         "node": node,
         "period": period,
         "appeals": summary,
-        "median_days": metrics.resolve_days(pairs, between),
+        "median_days": metrics.resolve_days(inputs["pairs"], between),
         "calendar_official": official,
-        "flow": metrics.flow(moves(node, period), summary.resolved_by_level, summary.open_by_level),
+        "flow": metrics.flow(inputs["moves"], summary.resolved_by_level, summary.open_by_level),
         "units": unit_completion(node, period, today),
     }
 
 
 def unit_appeals(node: Node, period: metrics.Period) -> UnitAppeals:
     """For the BZ-7.2 assessment of one unit (directives.reports): its appeals of the period resolved at or
-    below its own level, and their satisfaction. One grouped query and the policy in force there."""
-    summary = metrics.summarise(case_groups(cohort(node, period)), *_rating_rules(node))
+    below its own level, and their satisfaction."""
+    summary = _summary(node, _inputs(node, period))
     here = sum(n for lv, n in summary.resolved_by_level.items() if metrics.at_or_below(lv, node.level))
     return UnitAppeals(summary.resolved, here, summary.satisfaction)
 
@@ -296,7 +324,7 @@ def _escalated_from_community(cases: list[Appeal]) -> dict[int, dt.datetime]:
     out = {}
     for pk, event in last.items():
         c, track, step = city[pk]
-        level = _step_levels(c).get((track, event.from_step))
+        level = step_levels(c).get((track, event.from_step))
         if event.to_step == step and level == "community":
             out[pk] = event.at
     return out
@@ -305,7 +333,7 @@ def _escalated_from_community(cases: list[Appeal]) -> dict[int, dt.datetime]:
 def weekly_agenda(street: Node, meeting: dt.date) -> list[metrics.AgendaItem]:
     """Unresolved appeals the communities escalated to the street, waiting by the meeting day, as common
     problems: linked cases (the appeals app's link_group) together, the others by category."""
-    cutoff = _midnight(meeting + dt.timedelta(days=1))
+    cutoff = midnight(meeting + dt.timedelta(days=1))
     cases = list(
         Appeal.objects.filter(
             path__startswith=street.path,
