@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "gongzhi.appeals",
     "gongzhi.directives",
     "gongzhi.open311",
+    "gongzhi.oversight",
     "gongzhi.demo",
     "gongzhi.web",
     "gongzhi.api",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("topics/", include("gongzhi.followup.urls")),
     path("appeals/", include("gongzhi.appeals.urls")),
     path("open311/v2/", include("gongzhi.open311.urls")),
+    path("oversight/", include("gongzhi.oversight.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.GONGZHI_BENCH_FLOOR:  # the benchmark's server only (gongzhi.core.bench_floor)

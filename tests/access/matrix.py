@@ -89,6 +89,9 @@ def _later(i: dict[str, int]) -> dict[str, Any]:
 APPEAL_VIEW = HOUSEHOLD
 APPEAL_HANDLERS = frozenset({"BL", "GL", "GW"})
 APPEAL_SUBMIT = HOUSEHOLD - {"SC"}  # the supervisory committee watches
+# Oversight (issue 4 §3): dashboards for staff whose scope covers the node; the agenda is the street's.
+DASHBOARD_VIEW = OFFICERS_AND_WORKER  # the community's dashboard
+STREET_STAFF = frozenset({"SU", "DO", "SO"})  # the street's weekly meeting agenda
 
 Payload = Callable[[dict[str, int]], dict[str, Any]]
 
@@ -693,6 +696,9 @@ API_ROWS = [
         forbid=ALL - {"SU"},
         payload=lambda i: {"year": 2031, "holidays": ["2031-01-01"], "source": "国办发明电〔2030〕1号"},
     ),
+    # oversight (issue 4 §3)
+    api("GET", "/oversight/{node_id}/dashboard", "/oversight/{community}/dashboard", DASHBOARD_VIEW),
+    api("GET", "/oversight/{node_id}/agenda", "/oversight/{street}/agenda", STREET_STAFF),
 ]
 
 WEB_ROWS = [
@@ -1047,6 +1053,10 @@ WEB_ROWS = [
         forbid=ALL - {"SU"},
         payload=lambda i: {"year": 2031, "schedule": "2031-01-01 holiday", "source": "国办发明电〔2030〕1号"},
     ),
+    # oversight (issue 4 §3)
+    web("oversight:home", "GET", "/oversight/", ALL),
+    web("oversight:dashboard", "GET", "/oversight/{community}/dashboard/", DASHBOARD_VIEW),
+    web("oversight:agenda", "GET", "/oversight/{street}/agenda/", STREET_STAFF),
     web("roster:import", "GET", "/roster/", REGISTRARS),
     web("roster:template", "GET", "/roster/template.xlsx", REGISTRARS),
     web("roster:job", "GET", "/roster/jobs/{job}/", REGISTRARS),

@@ -34,6 +34,7 @@ GROUPS = {
     ),
     "appeals": ("/appeals", "/holidays"),
     "directives": ("/directives",),
+    "oversight": ("/oversight",),
 }
 
 

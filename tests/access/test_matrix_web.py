@@ -21,6 +21,7 @@ GROUPS = {
     "followup": ("followup:",),
     "appeals": ("appeals:",),
     "directives": ("directives:",),
+    "oversight": ("oversight:",),
 }
 
 

@@ -1,5 +1,6 @@
 """Issue 4 §4 browser journey in headless chromium (Binzhou ladder): a resident submits on a phone-sized screen;
-the resident-group leader accepts and escalates; the community accepts and resolves; the resident rates."""
+the resident-group leader accepts and escalates; the community accepts and resolves; the resident rates; the
+street sees it on its dashboard (issue 4 §3)."""
 
 from __future__ import annotations
 
@@ -75,3 +76,16 @@ def test_submit_on_a_phone_escalate_resolve_and_rate(live_server, browser, actor
     assert Appeal.objects.get().state == "closed" and Appeal.objects.get().rating == 5
     timeline = resident.text_content("#timeline") or ""
     assert "居民小组长" in timeline and "社区工作者" in timeline and "binzhou-" not in timeline
+
+    # The street sees it on its dashboard: resolved at the community (at or below community level), rated 5.
+    street = phone(browser, live_server, "binzhou-street_officer")
+    street.click(".navbar-toggler")  # the phone's collapsed menu
+    street.click("a[href='/oversight/']")
+    street.click(f"a[href='/oversight/{w['street'].pk}/dashboard/']")
+    street.wait_for_selector("#key-figures")
+    assert street.text_content("#fig-submitted") == "1"
+    assert street.text_content("#fig-low-share") == "100.0%"
+    assert street.text_content("#cell-mean") == "5.00"
+    flow = street.text_content("#table-flow") or ""
+    assert "居民小组" in flow and "在社区解决" in flow
+    street.wait_for_selector("[data-gz-dash='flow'] svg")  # ECharts drew the flow from level to level

@@ -111,7 +111,12 @@ def test_reports_by_unit(site):
             "overdue_open": 0,
             "pending": 1,
             "on_time_rate": None,
-            "appeals_available": False,
+            "appeals_available": True,
+            "appeals_resolved": 0,
+            "appeals_resolved_at_or_below": 0,
+            "satisfaction_mean": None,
+            "satisfaction_rated": 0,
+            "satisfaction_no_response": 0,
         }
     ]
 

@@ -44,7 +44,7 @@ def test_bz_7_2_quarterly_assessment_counts_on_time_and_late(site):
     assert rows[site["community"].name].late == 1 and rows[site["community"].name].rate == Fraction(0, 1)
 
 
-def test_xlsx_downloads_have_the_rows_and_the_not_available_columns(site):
+def test_xlsx_downloads_have_the_rows_and_the_appeals_columns(site):
     u = site["users"]
     issue(u["so"], site["street"], [site["community"]], item=site["items"]["allowed"])
     client = Client()
@@ -58,7 +58,8 @@ def test_xlsx_downloads_have_the_rows_and_the_not_available_columns(site):
     quarter = (d.month - 1) // 3 + 1
     response = client.get(f"/directives/reports/assessment/?year={d.year}&quarter={quarter}&format=xlsx")
     sheet = load_workbook(BytesIO(response.content)).active
-    assert sheet.cell(2, 2).value == 1 and "暂无数据" in sheet.cell(2, 8).value
+    assert sheet.cell(2, 2).value == 1 and sheet.cell(2, 8).value == "无已解决诉求"  # no appeals there
+    assert sheet.cell(2, 9).value == "无评价"
 
 
 def test_dispatch_leaves_out_work_completed_before_the_month_ended(site):

@@ -34,6 +34,7 @@ class Kind(StrEnum):
     APPEAL = (
         "appeal"  # issue 4 §1: change = submit (own home, or on a resident's behalf) and act per the ladder
     )
+    DASHBOARD = "dashboard"  # issue 4 §3: a node's dashboards and the street's weekly agenda (view only)
 
 
 class Action(StrEnum):
@@ -128,6 +129,11 @@ for _role in CAPABILITIES:
 CAPABILITIES[Role.OWNERS_REPRESENTATIVE] = _merge(
     _grant((Kind.NODE, *_GOVERNANCE, Kind.VOTE), V), _grant((Kind.TOPIC,), V, C)
 )
+# --- oversight (issue 4 §3) -----------------------------------------------------------------------------------
+# Dashboards and the street's weekly agenda are the staff's: officers and community workers, over their node.
+for _role in (Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER):
+    CAPABILITIES[_role] = _merge(CAPABILITIES[_role], _grant((Kind.DASHBOARD,), V))
+# --- end oversight --------------------------------------------------------------------------------------------
 
 # Kinds every role that may view them also sees on the nodes above its scope (published to it).
 PUBLISHED_UPWARDS = frozenset(_GOVERNANCE)

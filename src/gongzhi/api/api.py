@@ -14,6 +14,7 @@ from gongzhi.deliberation.api import router as deliberation_router
 from gongzhi.directives.api import router as directives_router
 from gongzhi.exports.api import router as exports_router
 from gongzhi.followup.api import router as followup_router
+from gongzhi.oversight.api import router as oversight_router
 from gongzhi.people.api import router as people_router
 from gongzhi.tree.api import router as tree_router
 from gongzhi.voting.api import router as voting_router
@@ -51,6 +52,7 @@ api.add_router("", directives_router, tags=["directives"])
 api.add_router("", followup_router, tags=["deliberation"])
 api.add_router("", deliberation_router, tags=["deliberation"])
 api.add_router("", appeals_router, tags=["appeals"])
+api.add_router("", oversight_router, tags=["oversight"])
 
 # Last, so it only catches paths no other route matched: unknown URLs get the JSON 404 too.
 fallback = Router()

@@ -138,7 +138,7 @@ SELECT b.id, NULL, %(admin)s, 'web', '', b.city, b.category, b.track, b.stairwel
        NULL, NULL, NULL, '',
        CASE WHEN b.state = 'closed' THEN LEAST(5, 1 + floor(power(b.r_rate / 0.85, 0.4) * 5))::int END, '',
        CASE WHEN b.state IN ('submitted', 'in_progress', 'awaiting_info') THEN '' ELSE '已处理' END,
-       1 + 2 * b.esc, b.created, GREATEST(b.created, COALESCE(b.resolved, b.created))
+       1 + 2 * b.esc, b.created, LEAST(%(now)s, GREATEST(b.created, COALESCE(b.resolved, b.created)))
 FROM bench_appeal b
 LEFT JOIN tree_node n ON n.path = substr(b.path, 1, 4 * b.depths[b.esc + 1]) AND n.level = b.levels[b.esc + 1]
 """

@@ -127,6 +127,22 @@ class Appeal(models.Model):
         indexes = [
             models.Index(fields=["state", "path"], name="appeal_state_path"),
             models.Index(fields=["household", "state"], name="appeal_household_state"),
+            # Dashboards (oversight): a node's appeals submitted in a period, path first (LIKE 'prefix%' needs
+            # the pattern operator class) for a node below the community; by day of submission for the
+            # roll-up of districts, streets and communities (oversight.rollup), and what changed since.
+            models.Index(
+                fields=["path", "created_at"],
+                name="appeal_path_created",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
+            models.Index(fields=["created_at"], name="appeal_created_at"),
+            models.Index(  # the open overdue cases a dashboard counts live (the few, not the many)
+                fields=["path", "created_at"],
+                name="appeal_open_overdue",
+                condition=models.Q(overdue=True, state__in=OPEN_STATE_VALUES),
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
+            models.Index(fields=["updated_at"], name="appeal_updated_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -158,6 +174,8 @@ class AppealEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        # Dashboards count moves between rungs (escalations) in a period (oversight.selectors.moves).
+        indexes = [models.Index(fields=["transition", "at"], name="appeal_event_transition_at")]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.transition}"

@@ -76,6 +76,35 @@ def demo_appeals(
             appeal = _act([*users, admin], appeal, name, data) or appeal
         made += 1
     made += _residents_own(admin, users, resident, scopes)
+    made += _up_to_the_street(admin, users, homes, rng)
+    return made
+
+
+STREET_MATTERS = ("parking", "parking", "facilities")  # common problems for the street's weekly agenda
+UP_ONE_RUNG: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("accept", {}),
+    ("convene_meeting", {"deliberation": "议事协商会"}),
+    ("escalate", {"reason": "涉及多个小区，需上级协调"}),
+)
+
+
+def _up_to_the_street(admin: Any, users: list[Any], homes: list[Any], rng: random.Random) -> int:
+    """A few cases the community could not resolve, escalated rung by rung (a real attempt and a meeting at
+    each) until they wait at the street: the street's weekly meeting agenda (BZ-5.2.4.1(b)) lists them."""
+    made = 0
+    for n, category in enumerate(STREET_MATTERS):
+        if len(homes) <= n + 1:
+            break
+        appeal = cases.appeal_submit(
+            actor=admin, dwelling=homes[-(n + 1)], category=category, description=TEXTS[category],
+            channel=rng.choice(("walk_in", "phone")),
+        ).appeal  # fmt: skip
+        made += 1
+        for _ in range(4):  # at most the rungs below the street in any city's ladder
+            if appeal.level == "street":
+                break
+            for name, data in UP_ONE_RUNG:
+                appeal = _act([*users, admin], appeal, name, data) or appeal
     return made
 
 

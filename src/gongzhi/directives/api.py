@@ -358,7 +358,16 @@ class AssessmentOut(Schema):
     overdue_open: int
     pending: int
     on_time_rate: str | None = Field(description='Exact fraction "on_time/counted", or null if nothing due.')
-    appeals_available: bool = Field(description="False: appeal figures are not yet available.")
+    appeals_available: bool = Field(description="True: the appeal figures below are counted.")
+    appeals_resolved: int = Field(0, description="Appeals submitted in the quarter under the unit, resolved.")
+    appeals_resolved_at_or_below: int = Field(
+        0, description="Of those, resolved at the unit's level or below."
+    )
+    satisfaction_mean: str | None = Field(
+        None, description="Mean rating (5-point scale, §5 #27), 2 decimals."
+    )
+    satisfaction_rated: int = 0
+    satisfaction_no_response: int = Field(0, description="Closed as 'no response': not a rating.")
 
 
 class MonthIn(Schema):
@@ -393,6 +402,22 @@ def report_dispatch(request: HttpRequest, when: Query[MonthIn]) -> list[dict[str
     ]
 
 
+def _appeals_out(appeals: Any) -> dict[str, Any]:
+    from gongzhi.oversight.metrics import decimal_text
+
+    if appeals is None:
+        return {"appeals_available": False}
+    sat = appeals.satisfaction
+    return {
+        "appeals_available": True,
+        "appeals_resolved": appeals.resolved,
+        "appeals_resolved_at_or_below": appeals.resolved_here,
+        "satisfaction_mean": None if sat.mean is None else decimal_text(sat.mean, 2),
+        "satisfaction_rated": sat.rated,
+        "satisfaction_no_response": sat.no_response,
+    }
+
+
 @router.get(
     "/directives-reports/assessment",
     response=with_errors({200: list[AssessmentOut]}),
@@ -409,7 +434,7 @@ def report_assessment(request: HttpRequest, when: Query[QuarterIn]) -> list[dict
             "overdue_open": r.result.overdue_open,
             "pending": r.result.pending,
             "on_time_rate": None if r.result.rate is None else str(r.result.rate),
-            "appeals_available": False,
+            **_appeals_out(r.appeals),
         }
         for r in rows
     ]

@@ -1,8 +1,8 @@
 """BZ-7.2 "一月一调度，一季一考核": the monthly dispatch of every open directive by unit, and the quarterly
 assessment per unit, as rows for the page and as xlsx. Scoped to the assignments the user sees.
 
-The assessment's appeals figures (resolved at or below the unit's level, satisfaction) need appeal cases,
-which the appeals app does not store yet: those columns say "not yet available", never a made-up number.
+The assessment's appeals figures (resolved at or below the unit's level, satisfaction, §5 #27) come from the
+appeals submitted in the quarter under the unit, counted by gongzhi.oversight (selectors and metrics).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from gongzhi.access.reach import reach_of
 from gongzhi.directives import rules
 from gongzhi.directives.models import Assignment
 from gongzhi.directives.selectors import _unit
+from gongzhi.oversight.presentation import UnitAppeals
 from gongzhi.tree.models import Node
 
 
@@ -75,6 +76,14 @@ class AssessmentRow:
     unit: str
     unit_path: str
     result: rules.Assessment
+    appeals: UnitAppeals | None = None
+
+
+def _unit_appeals(node: Node, start: dt.date, end: dt.date) -> UnitAppeals:
+    from gongzhi.oversight.metrics import Period
+    from gongzhi.oversight.selectors import unit_appeals
+
+    return unit_appeals(node, Period("quarter", start, end))
 
 
 def quarterly_assessment(user: Any, year: int, quarter: int, today: dt.date) -> list[AssessmentRow]:
@@ -84,7 +93,9 @@ def quarterly_assessment(user: Any, year: int, quarter: int, today: dt.date) -> 
     for a in _visible(user).filter(due_date__gte=start, due_date__lte=end).order_by("path"):
         by_unit.setdefault(a.node_id, (a.node, []))[1].append(_unit(a))
     return [
-        AssessmentRow(node.name, node.path, rules.assess(units, start, end, today))
+        AssessmentRow(
+            node.name, node.path, rules.assess(units, start, end, today), _unit_appeals(node, start, end)
+        )
         for node, units in sorted(by_unit.values(), key=lambda t: t[0].path)
     ]
 
@@ -154,8 +165,8 @@ def assessment_xlsx(rows: list[AssessmentRow]) -> bytes:
             r.result.overdue_open,
             r.result.pending,
             percent_text(r.result.rate),
-            not_available(),
-            not_available(),
+            r.appeals.resolved_text if r.appeals else not_available(),
+            r.appeals.satisfaction_text if r.appeals else not_available(),
         ]
         for r in rows
     ]

@@ -21,4 +21,14 @@ def nav(request: HttpRequest) -> dict[str, Any]:
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated and may_take_part(user))
 
-    return {"can_audit": SimpleLazyObject(can_audit), "can_export": SimpleLazyObject(can_export)}
+    def can_oversee() -> bool:
+        from gongzhi.oversight.selectors import may_see_dashboards
+
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and may_see_dashboards(user))
+
+    return {
+        "can_audit": SimpleLazyObject(can_audit),
+        "can_export": SimpleLazyObject(can_export),
+        "can_oversee": SimpleLazyObject(can_oversee),
+    }

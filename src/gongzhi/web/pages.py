@@ -86,6 +86,7 @@ def node(user: User, node_id: int) -> dict[str, Any]:
         pack_source=pack_source,
         overrides=PolicyOverride.objects.filter(node=node, withdrawn_at__isnull=True).order_by("key"),
         bodies=Body.objects.filter(node=node).order_by("kind", "name"),
+        can_dashboard=_can_dashboard(user, node),
     )
     if node.level == Level.COMMUNITY:
         ungridded = tree.dwellings_without_grid(node).select_related("stairwell", "building")
@@ -93,6 +94,13 @@ def node(user: User, node_id: int) -> dict[str, Any]:
             grids=tree.grids_of(node), ungridded=ungridded[:LIST_LIMIT], ungridded_count=ungridded.count()
         )
     return context
+
+
+def _can_dashboard(user: User, node: Node) -> bool:
+    """The node's dashboards (gongzhi.oversight) are for staff whose scope covers it."""
+    from gongzhi.oversight.selectors import may_see_dashboard
+
+    return may_see_dashboard(user, node)
 
 
 def _stairwell_dwellings(stairwell: Node) -> Any:
