@@ -134,11 +134,11 @@ def bench_ballots() -> None:
 
 def bench_appeals() -> None:
     """Issue 4 §4: 2,000,000 historical appeals, then the work queue, the sweep and submission over HTTP."""
-    from gongzhi.appeals.bench import bench_sweep, bench_work_queue, seed_history
+    from gongzhi.appeals.bench import bench_dashboard, bench_sweep, bench_work_queue, seed_history
     from gongzhi.appeals.http_bench import bench_appeal_submit
 
     seed_history()
-    for run in (bench_work_queue, bench_sweep, bench_appeal_submit):
+    for run in (bench_dashboard, bench_work_queue, bench_sweep, bench_appeal_submit):
         for name, value in run().items():
             emit(name, value)
 

@@ -74,7 +74,8 @@ def test_open_cases_have_yesterdays_reminders_and_the_sweep_sends_each_once(hist
     assert later.reminded > 0 and later.closed_no_response > 0
 
 
-def test_work_queue_and_sweep_benches_report_figures(history):
+def test_work_queue_sweep_and_dashboard_benches_report_figures(history):
     queue = bench.bench_work_queue(runs=3)
     sweep = bench.bench_sweep()
-    assert queue["work_queue_p95_ms"] > 0 and sweep["sweep_s"] >= 0
+    board = bench.bench_dashboard(runs=2)
+    assert queue["work_queue_p95_ms"] > 0 and sweep["sweep_s"] >= 0 and board["dashboard_district_p95_ms"] > 0

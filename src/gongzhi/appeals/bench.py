@@ -10,6 +10,9 @@ may still be open; their overdue reminders up to yesterday are recorded, as yest
 Then:
 - `work_queue_p95_ms`: a community worker's open queue with its counts (GET /api/v1/appeals, first page), one
   sample per community worker of 50 random communities, in process through the whole middleware stack;
+- `dashboard_district_p95_ms`: a district's dashboard for this quarter (gongzhi.oversight.selectors.dashboard,
+  which first brings its roll-up up to date), p95 over 50 calls across the districts, after the roll-up was
+  built once for the whole history (`oversight_refresh`, untimed, as a deployment runs it after a bulk load);
 - `sweep_s`: one `appeals_sweep()` over all open cases (today's reminders and closings only);
 - `appeal_submit_per_s` / `appeal_submit_floor_ratio`: see appeals.http_bench.
 """
@@ -325,3 +328,26 @@ def bench_sweep() -> dict[str, float]:
     seconds = time.perf_counter() - started
     log(f"bench: sweep over {waiting} open or resolved cases: {json.dumps(result.__dict__)}")
     return {"sweep_s": round(seconds, 2)}
+
+
+def bench_dashboard(runs: int = RUNS) -> dict[str, float]:
+    from django.utils import timezone
+
+    from gongzhi.oversight import metrics, rollup
+    from gongzhi.oversight.selectors import dashboard
+    from gongzhi.tree.models import Node
+
+    started = time.perf_counter()
+    rollup.refresh()
+    log(f"bench: oversight roll-up built for the whole history in {time.perf_counter() - started:.1f} s")
+    today = timezone.localdate()
+    period = metrics.period_of("quarter", today)
+    districts = list(Node.objects.filter(level="district").order_by("path"))
+    dashboard(districts[0], period, today)  # a warm process, as a server's
+    samples = []
+    for n in range(runs):
+        started = time.perf_counter()
+        found = dashboard(districts[n % len(districts)], period, today)
+        samples.append((time.perf_counter() - started) * 1000)
+    log(f"bench: district dashboards, last one: {found['appeals'].submitted} appeals this quarter")
+    return {"dashboard_district_p95_ms": round(p95(samples), 1)}
