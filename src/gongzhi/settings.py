@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "gongzhi.directives",
     "gongzhi.open311",
     "gongzhi.oversight",
+    "gongzhi.notices",
     "gongzhi.demo",
     "gongzhi.web",
     "gongzhi.api",
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongzhi.web.context.nav",
+                "gongzhi.notices.context.unread",
             ],
         },
     }
@@ -218,6 +220,28 @@ if not DEBUG and _env_bool("GONGZHI_HTTPS", False):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = _env_bool("GONGZHI_HSTS_PRELOAD", True)
+
+# Notices (issue 4 §3; README: Notifications). In the app always; by email only when GONGZHI_EMAIL_URL or
+# EMAIL_HOST is set; by SMS for the kinds GONGZHI_SMS_KINDS names, through GONGZHI_SMS_BACKEND (default: a
+# backend that only records each message, the number masked).
+from gongzhi.notices.email_config import email_settings  # noqa: E402
+
+_email = email_settings(os.environ)
+GONGZHI_EMAIL_ENABLED = bool(_email.pop("enabled"))
+EMAIL_BACKEND = _email.pop("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = _email.pop("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(_email.pop("EMAIL_PORT", 25))
+EMAIL_HOST_USER = _email.pop("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.pop("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = bool(_email.pop("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.pop("EMAIL_USE_SSL", False))
+DEFAULT_FROM_EMAIL = os.environ.get("GONGZHI_EMAIL_FROM", "gongzhi@localhost")
+GONGZHI_BASE_URL = os.environ.get("GONGZHI_BASE_URL", "")  # put before the links in emails
+GONGZHI_SMS_BACKEND = os.environ.get("GONGZHI_SMS_BACKEND", "gongzhi.notices.sms.LoggingSmsBackend")
+_SMS_KINDS_DEFAULT = "appeals.alert,appeals.reminder,appeals.supervision_overdue,directives.overdue"
+GONGZHI_SMS_KINDS = [
+    k.strip() for k in os.environ.get("GONGZHI_SMS_KINDS", _SMS_KINDS_DEFAULT).split(",") if k.strip()
+]
 
 LOGGING = {
     "version": 1,

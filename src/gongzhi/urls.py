@@ -17,6 +17,7 @@ urlpatterns = [
     path("appeals/", include("gongzhi.appeals.urls")),
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("oversight/", include("gongzhi.oversight.urls")),
+    path("notices/", include("gongzhi.notices.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 if settings.GONGZHI_BENCH_FLOOR:  # the benchmark's server only (gongzhi.core.bench_floor)

@@ -39,7 +39,7 @@ def snapshot() -> dict[str, Any]:
         "directives.accesslistitem",
         "deliberation.topic", "deliberation.step", "deliberation.meeting", "deliberation.attendance",
         "deliberation.post", "deliberation.attachment", "deliberation.catalogueentry",
-        "appeals.appeal", "appeals.appealevent", "appeals.notification",
+        "appeals.appeal", "appeals.appealevent", "notices.notice", "notices.preference",
         "followup.implementation", "followup.event", "followup.appraisal", "followup.filingreceipt",
         "followup.milestone",
     ]  # fmt: skip

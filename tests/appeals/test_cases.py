@@ -9,10 +9,11 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.appeals import cases
-from gongzhi.appeals.models import Appeal, AppealEvent, AppealReminder, Notification
+from gongzhi.appeals.models import Appeal, AppealEvent, AppealReminder
 from gongzhi.appeals.selectors import appeal_get_for
 from gongzhi.audit.models import AuditEntry
 from gongzhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gongzhi.notices.models import Notice
 
 from .cases_world import city_world
 
@@ -26,6 +27,10 @@ def submit(w, category="safety", n=0, **kw):
     )
 
 
+def notices(appeal, kind):
+    return Notice.objects.filter(subject_type="appeals.appeal", subject_id=appeal.pk, kind=kind)
+
+
 def act(w, who, appeal, name, **data):
     return cases.appeal_transition(actor=w["users"][who], appeal_id=appeal.pk, transition=name, data=data)
 
@@ -35,7 +40,7 @@ def test_bz_resident_group_first_then_community_with_a_meeting(actor):
     w = city_world(actor, "binzhou")
     appeal = submit(w).appeal
     assert (appeal.step, appeal.handling_node) == ("resident_group", w["compound"])
-    assert Notification.objects.filter(appeal=appeal, recipient=w["users"]["resident_group_leader"]).exists()
+    assert notices(appeal, "appeals.arrived").filter(recipient=w["users"]["resident_group_leader"]).exists()
     act(w, "resident_group_leader", appeal, "accept")
     appeal = act(w, "resident_group_leader", appeal, "escalate", reason="涉及多户，本组无法解决")
     assert (appeal.state, appeal.step, appeal.handling_node) == ("submitted", "community", w["community"])
@@ -56,7 +61,10 @@ def test_bz_resident_resolves_confirms_and_rates(actor):
     act(w, "resident_group_leader", appeal, "resolve", resolution="已更换灯泡")
     with pytest.raises(InvalidInput):
         act(w, "resident0", appeal, "confirm", rating=6)
+    resolved = notices(appeal, "appeals.resolve")
+    assert list(resolved.values_list("recipient", flat=True)) == [w["users"]["resident0"].pk]  # not the actor
     appeal = act(w, "resident0", appeal, "confirm", rating=5, comment="满意")
+    assert notices(appeal, "appeals.confirm").filter(recipient=w["users"]["resident_group_leader"]).exists()
     assert (appeal.state, appeal.rating) == ("closed", 5)
     roles = list(AppealEvent.objects.filter(appeal=appeal).values_list("actor_role", flat=True))
     assert roles == ["submitter", "resident_group_leader", "resident_group_leader", "submitter"]
@@ -89,9 +97,7 @@ def test_cz_emergency_goes_to_street_pmc_with_an_alert(actor):
     w = city_world(actor, "cangzhou")
     appeal = submit(w, "facilities", severity="emergency").appeal
     assert appeal.step == "street_pmc"
-    assert Notification.objects.filter(
-        appeal=appeal, kind="alert", recipient=w["users"]["street_officer"]
-    ).exists()
+    assert notices(appeal, "appeals.alert").filter(recipient=w["users"]["street_officer"]).exists()
 
 
 def test_hz_building_matter_then_compound(actor):
@@ -193,6 +199,11 @@ def test_sweep_reminds_once_and_closes_without_response(actor):
     assert (first.reminded, first.closed_no_response) == (1, 1)
     assert (second.reminded, second.closed_no_response) == (0, 0)
     assert AppealReminder.objects.filter(appeal=late).count() == 1
+    reminders = notices(late, "appeals.reminder")
+    got = list(reminders.values_list("recipient", flat=True))
+    rung = {w["users"][r].pk for r in ("building_leader", "grid_leader", "grid_worker")}
+    assert sorted(got) == sorted(rung)  # each handler of the building rung once, after two sweeps
+    assert notices(resolved, "appeals.close_no_response").filter(recipient=w["users"]["resident1"]).exists()
     assert Appeal.objects.get(pk=late.pk).overdue
     assert Appeal.objects.get(pk=resolved.pk).state == "closed_no_response"
     assert Appeal.objects.get(pk=late.pk).state == "submitted"  # nothing escalates by itself (§5 #22)

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.appeals import cases
-from gongzhi.appeals.models import Appeal, AppealEvent, AppealReminder, Notification
+from gongzhi.appeals.models import Appeal, AppealEvent, AppealReminder
 from gongzhi.core.errors import Conflict
+from gongzhi.notices.models import Notice
 
 from .cases_world import city_world
 
@@ -50,5 +51,6 @@ def test_two_sweeps_at_once_send_nothing_twice(postgres, run_at_once, actor):
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert sum(o.reminded for o in outcomes) == 6  # type: ignore[union-attr]
     assert AppealReminder.objects.count() == 6
-    sent = Notification.objects.filter(kind="reminder")
-    assert sent.count() == len(set(sent.values_list("appeal_id", "recipient_id")))
+    sent = Notice.objects.filter(kind="appeals.reminder")
+    assert sent.exists()
+    assert sent.count() == len(set(sent.values_list("subject_id", "recipient_id")))

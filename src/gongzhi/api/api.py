@@ -15,6 +15,7 @@ from gongzhi.directives.api import router as directives_router
 from gongzhi.exports.api import router as exports_router
 from gongzhi.followup.api import router as followup_router
 from gongzhi.oversight.api import router as oversight_router
+from gongzhi.notices.api import router as notices_router
 from gongzhi.people.api import router as people_router
 from gongzhi.tree.api import router as tree_router
 from gongzhi.voting.api import router as voting_router
@@ -53,6 +54,7 @@ api.add_router("", followup_router, tags=["deliberation"])
 api.add_router("", deliberation_router, tags=["deliberation"])
 api.add_router("", appeals_router, tags=["appeals"])
 api.add_router("", oversight_router, tags=["oversight"])
+api.add_router("", notices_router, tags=["notices"])
 
 # Last, so it only catches paths no other route matched: unknown URLs get the JSON 404 too.
 fallback = Router()

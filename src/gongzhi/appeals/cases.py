@@ -3,7 +3,7 @@
 Each service runs in one transaction, locks the case it changes (select_for_update), checks an optional
 `version` the caller read (a second actor who acted on an older page gets 409 "already_changed"), applies the
 transition through lifecycle.apply, stores the new snapshot, a timeline event and an audit entry together, and
-leaves in-app notifications for the people concerned.
+leaves notices for the people concerned in the notification centre (gongzhi.notices).
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ from gongzhi.appeals.models import (
     AppealPhoto,
     AppealReminder,
     Channel,
-    Notification,
 )
 from gongzhi.appeals.selectors import Seat, appeal_get_for, handler_users, seats_for, work_calendar
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import Conflict, InvalidInput
+from gongzhi.notices.services import Subject, notify, subject_of
 from gongzhi.policy.selectors import effective_policies, effective_policy
 from gongzhi.tree.models import Dwelling, Node
 
@@ -140,15 +140,26 @@ def _arrive(appeal: Appeal, ctx: Context, now: dt.datetime) -> None:
     appeal.overdue = False
 
 
-def _notify(appeal: Appeal, users: Any, kind: str, now: dt.datetime) -> None:
-    Notification.objects.bulk_create(
-        [Notification(recipient=u, appeal=appeal, kind=kind, created_at=now) for u in users if u is not None]
-    )
+def _subject(appeal: Appeal) -> Subject:
+    return subject_of(appeal, "appeals:detail")
 
 
-def _notify_handlers(appeal: Appeal, ctx: Context, kind: str, now: dt.datetime) -> None:
+def _params(appeal: Appeal, **extra: Any) -> dict[str, Any]:
+    return {"id": appeal.pk, "category": appeal.category, **extra}
+
+
+def _handlers(appeal: Appeal, ctx: Context) -> list[Any]:
     step = ctx.ladders.ladder(appeal.track).step(appeal.step)
-    _notify(appeal, handler_users(appeal, step.roles, step.level), kind, now)
+    return handler_users(appeal, step.roles, step.level)
+
+
+def _notify_handlers(
+    appeal: Appeal, ctx: Context, kind: str, now: dt.datetime, actor: Any = None, **params: Any
+) -> None:
+    """The handlers of the rung the case is at (notices.notify skips the actor themself)."""
+    once = params.pop("once_key", "")
+    notify(_handlers(appeal, ctx), f"appeals.{kind}", _subject(appeal), params=_params(appeal, **params),
+           actor=actor, once_key=once, now=now)  # fmt: skip
 
 
 def _event(appeal: Appeal, actor: Any, role: str, name: str, before: tuple[str, str], record: dict[str, Any],
@@ -286,7 +297,7 @@ def appeal_submit(
     role = "submitter" if submitter else "recorder"
     _event(appeal, actor, role, "submit", ("", ""), {"channel": channel}, now, route.clause)
     audit_record(actor=actor, action="appeals.submitted", obj=appeal, after=_snapshot(appeal))
-    _notify_handlers(appeal, ctx, "alert" if route.alert else "submit", now)
+    _notify_handlers(appeal, ctx, "alert" if route.alert else "arrived", now, actor)
     return Submitted(appeal, merged=False)
 
 
@@ -398,17 +409,20 @@ def _apply(
     appeal.save()
     _event(appeal, actor, seat.role, name, before, applied.record, now, applied.clause)
     audit_record(actor=actor, action=f"appeals.{name}", obj=appeal, before=old, after=_snapshot(appeal))
-    _after(appeal, ctx, applied, now)
+    _after(appeal, ctx, applied, now, actor)
     return appeal
 
 
-def _after(appeal: Appeal, ctx: Context, applied: lifecycle.Applied, now: dt.datetime) -> None:
-    """Who hears of it: the submitter of anything that concerns them, the handlers of a rung the case reaches."""
+def _after(appeal: Appeal, ctx: Context, applied: lifecycle.Applied, now: dt.datetime, actor: Any) -> None:
+    """Who hears of it: the submitter and every handler of the rung on each transition (not the actor); a case
+    that arrives at a rung anew tells that rung's handlers so, as an alert where §5 #19 asks for one."""
     name = applied.transition
-    if name in ("resolve", "request_info", "close_no_response", "escalate", "transfer", "accept"):
-        _notify(appeal, [appeal.submitter], name, now)
-    if appeal.state == "submitted" or name in ("provide_info", "reopen", "supervise"):
-        _notify_handlers(appeal, ctx, "alert" if applied.alert else name, now)
+    step = {"message": "appeals.step", "params": _params(appeal, action=name), "actor": actor, "now": now}
+    handlers = _handlers(appeal, ctx)
+    if appeal.state == "submitted" and name in (*ARRIVALS, "request_escalation"):
+        _notify_handlers(appeal, ctx, "alert" if applied.alert else "arrived", now, actor)
+        handlers = []
+    notify([appeal.submitter, *handlers], f"appeals.{name}", _subject(appeal), **step)
 
 
 def parse_due(raw: Any) -> Any:
@@ -586,6 +600,8 @@ def _remind(appeal: Appeal, ctx: Context, kind: str, number: int, now: dt.dateti
     if not appeal.overdue:
         appeal.overdue = True
         appeal.save(update_fields=["overdue"])
-    _notify_handlers(appeal, ctx, "reminder" if kind == "overdue" else "supervision_overdue", now)
+    once = f"appeals:{appeal.pk}:{appeal.step}:{kind}:{number}"
+    name = "reminder" if kind == "overdue" else "supervision_overdue"
+    _notify_handlers(appeal, ctx, name, now, once_key=once)
     audit_record(actor=None, action=f"appeals.reminder_{kind}", obj=appeal, after={"number": number})
     return True

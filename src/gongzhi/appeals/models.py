@@ -209,18 +209,4 @@ class AppealReminder(models.Model):
         return f"{self.appeal_id} {self.kind} {self.number}"
 
 
-class Notification(models.Model):
-    """An in-app notice to one user about one case (no notification centre exists yet; email/SMS not built)."""
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=30)  # a transition name, "reminder", "alert", "supervision_overdue"
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="appeal_notice_unread")]
-
-    def __str__(self) -> str:
-        return f"{self.appeal_id} {self.kind}"
+# Notices about cases live in the one notification centre, gongzhi.notices (moved there by migration 0003).
