@@ -73,5 +73,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
         services.preference_set(actor=request.user, **form.cleaned_data)
         messages.success(request, str(_("Your notice settings were saved.")))
         return redirect("notices:preferences")
-    context = {"form": form, "email_enabled": email_enabled(), "has_email": bool(getattr(request.user, "email", ""))}
+    context = {
+        "form": form,
+        "email_enabled": email_enabled(),
+        "has_email": bool(getattr(request.user, "email", "")),
+    }
     return render(request, "notices/preferences.html", context)
