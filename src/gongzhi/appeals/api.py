@@ -18,10 +18,11 @@ from pydantic import ConfigDict
 from gongzhi.access import selectors as access
 from gongzhi.api.errors import with_errors
 from gongzhi.api.paging import PageParams, page
-from gongzhi.appeals import cases, selectors
+from gongzhi.appeals import cases, selectors, topics
 from gongzhi.appeals.models import Appeal, Channel
 from gongzhi.appeals.presentation import actor_label
 from gongzhi.appeals.services import holiday_schedule_load
+from gongzhi.deliberation.selectors import topic_get_for
 
 router = Router()
 
@@ -68,6 +69,16 @@ class EventOut(Schema):
     clause: str
 
 
+class TopicLinkOut(Schema):
+    id: int
+    title: str
+    node_id: int
+    procedure: str
+    state: str
+    decision: str
+    decided_at: dt.datetime | None
+
+
 class AppealDetail(AppealOut):
     description: str
     resolution: str
@@ -75,6 +86,10 @@ class AppealDetail(AppealOut):
     link_group: int | None
     allowed_actions: list[str]
     timeline: list[EventOut]
+    topics: list[TopicLinkOut] = Field(description="Deliberation topics convened on it that you may see.")
+    topic_procedures: list[str] = Field(
+        description="Procedures a new topic may follow at the case's rung (POST .../topics)."
+    )
 
 
 class AppealPage(Schema):
@@ -152,6 +167,19 @@ def appeal_detail(appeal: Appeal, user: Any) -> dict[str, Any]:
         "rating": appeal.rating,
         "link_group": appeal.link_group,
         "allowed_actions": cases.allowed_actions(user, appeal),
+        "topics": [
+            {
+                "id": t.pk,
+                "title": t.title,
+                "node_id": t.node_id,
+                "procedure": t.procedure,
+                "state": t.state,
+                "decision": t.decision,
+                "decided_at": t.decided_at,
+            }
+            for t in topics.topics_of(user, appeal)
+        ],  # fmt: skip
+        "topic_procedures": topics.procedures_at(appeal.handling_node),
         "timeline": [
             {
                 "at": e.at,
@@ -172,12 +200,20 @@ def appeal_detail(appeal: Appeal, user: Any) -> dict[str, Any]:
 class QueueParams(PageParams):
     state: str = Field("", description="One state; empty: the open ones (the work queue).")
     mine: bool = Field(False, description="Only the caller's own appeals (any state).")
+    topic_id: int | None = Field(
+        None, description="Only the appeals this deliberation topic was convened on."
+    )
 
 
 @router.get("/appeals", response=with_errors({200: AppealPage}), summary="Work queue and own appeals")
 def appeals_list(request: HttpRequest, params: Query[QueueParams]) -> dict[str, Any]:
     user = request.user
-    qs = selectors.my_appeals(user) if params.mine else selectors.work_queue(user, params.state)
+    if params.topic_id is not None:
+        qs = topics.appeals_of(user, topic_get_for(user, params.topic_id))
+    elif params.mine:
+        qs = selectors.my_appeals(user)
+    else:
+        qs = selectors.work_queue(user, params.state)
     out = page(qs, params, lambda a: appeal_out(a, user))
     return {**out, "counts": selectors.queue_counts(selectors.appeals_visible_to(user))}
 
@@ -195,6 +231,30 @@ def appeal_submit(request: HttpRequest, payload: AppealIn) -> Status[dict[str, A
 @router.get("/appeals/{appeal_id}", response=with_errors({200: AppealDetail}), summary="An appeal")
 def appeal_get(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
     return appeal_detail(selectors.appeal_get_for(request.user, appeal_id), request.user)
+
+
+class TopicIn(Strict):
+    version: int | None = Field(None, description="The version read; another actor's change answers 409.")
+    topic_id: int | None = Field(None, description="Link this existing topic instead of making a new one.")
+    title: str = Field(
+        "", max_length=200, description="The new topic's title (default: the appeal's number)."
+    )
+    procedure: str = Field("", description="A procedure held at the case's rung (topic_procedures).")
+    description: str = Field("", max_length=4000, description="Default: the appeal's description.")
+
+
+@router.post(
+    "/appeals/{appeal_id}/topics",
+    response=with_errors({201: AppealDetail}),
+    summary="Turn the appeal into a deliberation topic at its level, or link an existing topic",
+)
+def appeal_topic(request: HttpRequest, appeal_id: int, payload: TopicIn) -> Status[dict[str, Any]]:
+    """The handler of the case's rung convenes a meeting on it (the `convene_meeting` action, BZ-5.2.3(d)): a
+    new topic on the rung's node, or the topic `topic_id`. The timeline records the topic's number."""
+    appeal, _topic = topics.appeal_convene_topic(
+        actor=request.user, appeal_id=appeal_id, **payload.model_dump()
+    )
+    return Status(201, appeal_detail(appeal, request.user))
 
 
 @router.post(

@@ -140,7 +140,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("request_info", [S.IN_PROGRESS], S.AWAITING_INFO, [HANDLER], ("question",)),
         _t("provide_info", [S.AWAITING_INFO], S.IN_PROGRESS, [SUBMITTER], ("answer",)),
         _t("transfer", _HANDLING, S.SUBMITTED, [HANDLER], ("to_unit", "to_level", "reason")),
-        _t("convene_meeting", [S.IN_PROGRESS], None, [HANDLER], ("deliberation",), (), "BZ-5.2.3(d)"),
+        _t("convene_meeting", [S.IN_PROGRESS], None, [HANDLER], ("deliberation",), ("topic",), "BZ-5.2.3(d)"),
         _t("resolve", [S.IN_PROGRESS], S.RESOLVED, [HANDLER], ("resolution",)),
         _t("escalate", _HANDLING, S.SUBMITTED, [HANDLER], ("reason",), ("to_step",), "BZ-3.1"),
         _t("supervise", OPEN_STATES, None, [SUPERVISOR], ("due",), ("note",), "BZ-7.2"),

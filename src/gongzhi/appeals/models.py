@@ -210,3 +210,23 @@ class AppealReminder(models.Model):
 
 
 # Notices about cases live in the one notification centre, gongzhi.notices (moved there by migration 0003).
+
+
+class AppealTopic(models.Model):
+    """A deliberation topic convened on a case at one rung (issue 4 §1, issue 5 §1): made from the case by its
+    handler, or an existing topic linked to it. The topic's page links back; its decision tells the handler."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="topic_links")
+    topic = models.ForeignKey("deliberation.Topic", on_delete=models.PROTECT, related_name="+")
+    step = models.CharField(max_length=40)  # the rung the case was at
+    created_from_appeal = models.BooleanField(default=False)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["linked_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["appeal", "topic"], name="appeal_topic_once")]
+        indexes = [models.Index(fields=["topic"], name="appeal_topic_by_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}→{self.topic_id}"

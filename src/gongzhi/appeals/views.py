@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access import selectors as access
 from gongzhi.access.reach import reach_of
-from gongzhi.appeals import cases, presentation, selectors
+from gongzhi.appeals import cases, presentation, selectors, topics
 from gongzhi.appeals.errors import AppealRuleError
 from gongzhi.appeals.labels import CATEGORY_LABELS, SEVERITY_LABELS, user_error
 from gongzhi.appeals.models import Appeal, Channel
@@ -180,13 +180,17 @@ def _detail_context(request: HttpRequest, appeal: Appeal) -> dict[str, Any]:
         {"event": e, "by": presentation.actor_label(e.actor_role), "label": presentation.event_label(e.transition)}
         for e in selectors.timeline(appeal)
     ]  # fmt: skip
+    allowed = cases.allowed_actions(request.user, appeal, ctx)
     return {
         "appeal": appeal,
+        "topics": list(topics.topics_of(request.user, appeal)),
+        "topic_procedures": _procedure_choices(appeal) if topics.CONVENE in allowed else [],
+        "may_convene": topics.CONVENE in allowed,
         "category": presentation.category_label(appeal.category),
         "state": presentation.state_label(appeal.state),
         "body": presentation.body_label(step.body),
         "events": events,
-        "actions": presentation.action_forms(cases.allowed_actions(request.user, appeal, ctx)),
+        "actions": presentation.action_forms(allowed),
         "photos": list(appeal.photos.all()),
         "mine": appeal.submitter_id == request.user.pk,
         "ratings": range(1, 6),
@@ -233,6 +237,42 @@ def act(request: HttpRequest, appeal_id: int, transition: str) -> HttpResponse:
         appeal = selectors.appeal_get_for(request.user, appeal_id)
         return _render(request, "detail.html", _detail_context(request, appeal), exc.status)
     messages.success(request, str(_("Done.")))
+    return redirect("appeals:detail", appeal_id=appeal.pk)
+
+
+def _procedure_choices(appeal: Appeal) -> list[tuple[str, Any]]:
+    from gongzhi.voting import procedures
+
+    return [(k, _(procedures.PROCEDURES[k].label)) for k in topics.procedures_at(appeal.handling_node)]
+
+
+@appeal_view
+def topic(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    """Turn the case into a deliberation topic at its level, or link an existing topic (POST)."""
+    appeal = selectors.appeal_get_for(request.user, appeal_id)
+    if request.method != "POST":
+        return redirect("appeals:detail", appeal_id=appeal.pk)
+    post = request.POST
+    try:
+        raw_topic, raw_version = post.get("topic_id", "").strip(), post.get("version", "")
+        if raw_topic and not raw_topic.isdigit():
+            raise InvalidInput(_("Give the topic's number."), code="topic_invalid")
+        _appeal, made = topics.appeal_convene_topic(
+            actor=request.user,
+            appeal_id=appeal.pk,
+            topic_id=int(raw_topic) if raw_topic else None,
+            title=post.get("title", ""),
+            procedure=post.get("procedure", ""),
+            description=post.get("description", ""),
+            version=int(raw_version) if raw_version.isdigit() else None,
+        )
+    except Forbidden:
+        raise
+    except GongzhiError as exc:
+        messages.error(request, str(exc.message))
+        appeal = selectors.appeal_get_for(request.user, appeal_id)
+        return _render(request, "detail.html", _detail_context(request, appeal), exc.status)
+    messages.success(request, str(_("The appeal is on the deliberation topic #%(id)s.") % {"id": made.pk}))
     return redirect("appeals:detail", appeal_id=appeal.pk)
 
 

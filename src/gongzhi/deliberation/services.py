@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import Conflict, Forbidden, InvalidInput
-from gongzhi.deliberation import rules
+from gongzhi.deliberation import rules, telling
 from gongzhi.deliberation.models import (
     Attachment,
     Attendance,
@@ -313,6 +313,7 @@ def topic_advance(
         after={**_topic_state(topic), "step": step.pk, "clause": step.clause},
         node_path=topic.node.path,
     )
+    telling.tell_step(actor, topic, step)
     return step
 
 
@@ -344,6 +345,7 @@ def topic_decide(*, actor: Any, topic: Topic, decision: str) -> Topic:
         after=_topic_state(topic),
         node_path=topic.node.path,
     )
+    telling.tell_decided(actor, topic)
     return topic
 
 
@@ -389,6 +391,7 @@ def meeting_schedule(
         created_by=actor,
     )
     _meeting_audit(actor, "meeting_scheduled", meeting, {"title": meeting.title, "format": format})
+    telling.tell_meeting(actor, meeting)
     return meeting
 
 

@@ -25,6 +25,8 @@ from gongzhi.directives import rules
 from gongzhi.directives.messages import refusal_message, step_refused
 from gongzhi.directives.models import AccessListItem, Assignment, Attachment, Directive, ProgressReport
 from gongzhi.directives.rules import ItemKind, State, Step
+from gongzhi.notices.recipients import users_with_roles
+from gongzhi.notices.services import notify, subject_of
 from gongzhi.policy.selectors import effective_policy
 from gongzhi.tree.models import Node
 
@@ -211,6 +213,7 @@ def directive_issue(
         "assignments": [{"node": a.node_id, "due_date": a.due_date} for a in made],
     }
     audit_record(actor=actor, action="directives.issued", obj=directive, after=after, node_path=node.path)
+    _tell_assigned(actor, directive, made)
     return directive
 
 
@@ -293,6 +296,7 @@ def assignment_acknowledge(*, actor: Any, assignment: Assignment) -> Assignment:
         after=_snapshot(row),
         node_path=row.path,
     )
+    _tell_issuer(actor, row, "acknowledged")
     return row
 
 
@@ -319,6 +323,7 @@ def assignment_split(
     made = _assign(row.directive, row, targets, note.strip())
     after = {"note": note.strip(), "assignments": [{"node": a.node_id, "due_date": a.due_date} for a in made]}
     audit_record(actor=actor, action="directives.split", obj=row, after=after, node_path=row.path)
+    _tell_assigned(actor, row.directive, made)
     return made
 
 
@@ -350,6 +355,7 @@ def assignment_report(
         after=after,
         node_path=row.path,
     )
+    _tell_issuer(actor, row, "progress", percent=percent)
     return report
 
 
@@ -373,4 +379,81 @@ def assignment_complete(*, actor: Any, assignment: Assignment) -> Assignment:
         after=_snapshot(row),
         node_path=row.path,
     )
+    _tell_issuer(actor, row, "completed")
     return row
+
+
+# --- who hears of it (gongzhi.notices) --------------------------------------------------------------------
+# The receiving unit's staff of new work; the issuer (and the unit that split the work, for a part under it)
+# of every step taken on it and of a deadline missed.
+
+# Roles that act for a unit on its assignment (access.capabilities: directive change at one's own node).
+UNIT_ROLES = ("district_officer", "street_officer", "community_worker")
+
+
+def unit_staff(node_path: str) -> list[Any]:
+    """Who acts for the unit at `node_path`: its own officers or workers; a compound's community workers."""
+    community = 3 * Node.steplen
+    path = node_path if len(node_path) <= community else node_path[:community]
+    return users_with_roles(UNIT_ROLES, [path])
+
+
+def _params(directive: Directive, row: Assignment, **extra: Any) -> dict[str, Any]:
+    return {"title": directive.title, "unit": row.node.name, "due": row.due_date.isoformat(), **extra}
+
+
+def _tell_assigned(actor: Any, directive: Directive, rows: Sequence[Assignment]) -> None:
+    subject = subject_of(directive, "directives:detail")
+    for row in rows:
+        params = _params(directive, row)
+        notify(unit_staff(row.path), "directives.assigned", subject, params=params, actor=actor)
+
+
+def issuers_of(row: Assignment) -> list[Any]:
+    """The directive's issuer and, for a part split off by a unit, that unit's staff."""
+    parent_path = row.parent.path if row.parent_id and row.parent else ""
+    return [row.directive.issued_by, *(unit_staff(parent_path) if parent_path else [])]
+
+
+def _tell_issuer(actor: Any, row: Assignment, event: str, *, once_key: str = "", **extra: Any) -> list[Any]:
+    directive = row.directive
+    return notify(
+        issuers_of(row),
+        f"directives.{event}",
+        subject_of(directive, "directives:detail"),
+        params=_params(directive, row, **extra),
+        actor=actor,
+        once_key=once_key,
+    )
+
+
+def directives_overdue_sweep(*, today: dt.date | None = None) -> int:
+    """Tell the issuer once of each open assignment past its deadline (part of `gongzhi sweep`); returns how
+    many were told of. One short transaction per assignment, locked with SKIP LOCKED: two sweeps at once
+    share the work, and the notice's once-key keeps a second sweep from telling anyone again."""
+    today = today or timezone.localdate()
+    late = Assignment.objects.filter(due_date__lt=today).exclude(state=State.COMPLETED)
+    told = 0
+    for pk in list(late.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            row = (
+                Assignment.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("node", "directive__issued_by", "parent")
+                .filter(pk=pk)
+                .exclude(state=State.COMPLETED)
+                .first()
+            )
+            if row is None:
+                continue
+            key = f"directives:{row.pk}:overdue:{row.due_date.isoformat()}"
+            if _tell_overdue(row, key):
+                told += 1
+    return told
+
+
+def _tell_overdue(row: Assignment, key: str) -> bool:
+    if not _tell_issuer(None, row, "overdue", once_key=key):
+        return False
+    audit_record(actor=None, action="directives.overdue_told", obj=row, after={"due": row.due_date},
+                 node_path=row.path)  # fmt: skip
+    return True

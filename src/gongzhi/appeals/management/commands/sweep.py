@@ -1,7 +1,8 @@
 """`gongzhi sweep`: reminders for overdue appeals, overdue supervision, "no response" closing (§5 #22, #27).
 
 Safe from cron or a task worker, and twice at once: each case is locked with SKIP LOCKED and each reminder is
-recorded once (appeals.cases.appeals_sweep). Nothing escalates by itself.
+recorded once (appeals.cases.appeals_sweep). Nothing escalates by itself. Then the issuers of directives are
+told once of each assignment past its deadline (directives.services.directives_overdue_sweep).
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from gongzhi.appeals.cases import appeals_sweep
+from gongzhi.directives.services import directives_overdue_sweep
 
 
 class Command(BaseCommand):
-    help = "Remind overdue appeals, flag overdue supervision and close resolved appeals nobody answered."
+    help = (
+        "Remind overdue appeals, flag overdue supervision, close resolved appeals nobody answered, and tell "
+        "issuers of directives' missed deadlines."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = appeals_sweep()
@@ -22,3 +27,4 @@ class Command(BaseCommand):
             f"reminded {result.reminded}, supervision overdue {result.supervision}, "
             f"closed without response {result.closed_no_response}, skipped (locked) {result.skipped_locked}"
         )
+        self.stdout.write(f"directives overdue told {directives_overdue_sweep()}")
