@@ -22,7 +22,9 @@ def test_one_stored_notice_reads_in_either_language():
 
 def test_topic_step_code_is_named_by_its_procedure():
     with translation.override("en"):
-        text = render("deliberation.step", {"title": "楼道堆物", "procedure": "building", "state": "collected"})
+        text = render(
+            "deliberation.step", {"title": "楼道堆物", "procedure": "building", "state": "collected"}
+        )
     assert "楼道堆物" in text and "collected" not in text
 
 

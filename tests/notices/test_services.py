@@ -35,7 +35,11 @@ def test_one_notice_per_recipient_and_never_the_actor(pair):
                            actor=pair["other"])  # fmt: skip
     assert [r.recipient_id for r in rows] == [pair["me"].pk]
     notice = rows[0]
-    assert (notice.subject_type, notice.subject_id, notice.message) == ("tree.node", pair["node"].pk, "appeals.alert")
+    assert (notice.subject_type, notice.subject_id, notice.message) == (
+        "tree.node",
+        pair["node"].pk,
+        "appeals.alert",
+    )
     assert notice.url_args == [pair["node"].pk] and notice.read_at is None
 
 
@@ -87,7 +91,9 @@ def test_no_email_when_not_configured(pair, settings, django_capture_on_commit_c
     assert callbacks == [] and mail.outbox == []
 
 
-def test_no_email_for_a_user_who_opted_out_or_has_no_address(pair, email_on, django_capture_on_commit_callbacks):
+def test_no_email_for_a_user_who_opted_out_or_has_no_address(
+    pair, email_on, django_capture_on_commit_callbacks
+):
     services.preference_set(actor=pair["me"], email=False, sms=True)
     with django_capture_on_commit_callbacks(execute=True):
         leave(pair, kind="appeals.step")
@@ -96,19 +102,18 @@ def test_no_email_for_a_user_who_opted_out_or_has_no_address(pair, email_on, dja
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(pair, email_on, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                leave(pair)
-                raise RuntimeError("the transition failed")
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with capture, pytest.raises(RuntimeError), transaction.atomic():
+        leave(pair)
+        raise RuntimeError("the transition failed")
     assert mail.outbox == [] and SmsLog.objects.count() == 0
     assert Notice.objects.count() == 0
 
 
 def test_sms_logging_backend_records_the_number_masked(pair, caplog, django_capture_on_commit_callbacks):
-    with caplog.at_level(logging.INFO, logger="gongzhi.notices.sms"):
-        with django_capture_on_commit_callbacks(execute=True):
-            notice = leave(pair, kind="appeals.alert")[0]
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with caplog.at_level(logging.INFO, logger="gongzhi.notices.sms"), capture:
+        notice = leave(pair, kind="appeals.alert")[0]
     row = SmsLog.objects.get()
     assert (row.phone_masked, row.notice_id, row.recipient_id) == ("139****5678", notice.pk, pair["me"].pk)
     assert "#7" in row.text
@@ -141,11 +146,13 @@ def test_a_custom_sms_backend_is_used(pair, settings, django_capture_on_commit_c
     assert SmsLog.objects.count() == 0  # the logging backend was not used
 
 
-def test_a_failing_channel_breaks_nothing(pair, settings, email_on, caplog, django_capture_on_commit_callbacks):
+def test_a_failing_channel_breaks_nothing(
+    pair, settings, email_on, caplog, django_capture_on_commit_callbacks
+):
     settings.GONGZHI_SMS_BACKEND = f"{BACKENDS}.BrokenBackend"
-    with caplog.at_level(logging.ERROR, logger="gongzhi.notices"):
-        with django_capture_on_commit_callbacks(execute=True):
-            leave(pair, kind="appeals.alert")
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with caplog.at_level(logging.ERROR, logger="gongzhi.notices"), capture:
+        leave(pair, kind="appeals.alert")
     assert len(mail.outbox) == 1  # the other channel still went
     assert "sms delivery failed" in caplog.text
     assert Notice.objects.filter(recipient=pair["me"]).count() == 1
