@@ -92,6 +92,7 @@ APPEAL_SUBMIT = HOUSEHOLD - {"SC"}  # the supervisory committee watches
 # Oversight (issue 4 §3): dashboards for staff whose scope covers the node; the agenda is the street's.
 DASHBOARD_VIEW = OFFICERS_AND_WORKER  # the community's dashboard
 STREET_STAFF = frozenset({"SU", "DO", "SO"})  # the street's weekly meeting agenda
+TOPIC_FROM_APPEAL = APPEAL_HANDLERS & TOPIC_CREATE  # a handler who may also open topics on the building
 
 Payload = Callable[[dict[str, int]], dict[str, Any]]
 
@@ -678,6 +679,19 @@ API_ROWS = [
         },
     ),
     api("GET", "/appeals/{appeal_id}", "/appeals/{appeal}", APPEAL_VIEW),
+    # An appeal turned into a deliberation topic at its rung (the building: 1幢's building procedure). The grid
+    # staff handle the case but do not open topics on the building (access: their topics are the community's).
+    api(
+        "POST",
+        "/appeals/{appeal_id}/topics",
+        "/appeals/{appeal_open}/topics",
+        TOPIC_FROM_APPEAL,
+        forbid=APPEAL_VIEW - TOPIC_FROM_APPEAL,
+        payload=lambda i: {"procedure": "building", "title": "楼道扶手议事"},
+        code={
+            r: "forbidden" if r in APPEAL_HANDLERS else "not_allowed" for r in APPEAL_VIEW - TOPIC_FROM_APPEAL
+        },
+    ),
     api(
         "POST",
         "/appeals/{appeal_id}/{transition}",
@@ -699,6 +713,10 @@ API_ROWS = [
     # oversight (issue 4 §3)
     api("GET", "/oversight/{node_id}/dashboard", "/oversight/{community}/dashboard", DASHBOARD_VIEW),
     api("GET", "/oversight/{node_id}/agenda", "/oversight/{street}/agenda", STREET_STAFF),
+    # notices (issue 4 §3): everyone's own, nobody else's (the out-of-scope notice is another user's)
+    api("GET", "/notices", "/notices?unread=true", ALL),
+    api("POST", "/notices/read-all", "/notices/read-all", ALL),
+    api("POST", "/notices/{notice_id}/read", "/notices/{notice}/read", ALL),
 ]
 
 WEB_ROWS = [
@@ -1057,6 +1075,20 @@ WEB_ROWS = [
     web("oversight:home", "GET", "/oversight/", ALL),
     web("oversight:dashboard", "GET", "/oversight/{community}/dashboard/", DASHBOARD_VIEW),
     web("oversight:agenda", "GET", "/oversight/{street}/agenda/", STREET_STAFF),
+    web(
+        "appeals:topic",
+        "POST",
+        "/appeals/{appeal_open}/topic/",
+        TOPIC_FROM_APPEAL,
+        forbid=APPEAL_VIEW - TOPIC_FROM_APPEAL,
+        payload=lambda i: {"procedure": "building", "title": "楼道扶手议事"},
+    ),
+    # notices (issue 4 §3)
+    web("notices:list", "GET", "/notices/?unread=1", ALL),
+    web("notices:read", "POST", "/notices/{notice}/read/", ALL),
+    web("notices:read_all", "POST", "/notices/read-all/", ALL),
+    web("notices:preferences", "GET", "/notices/settings/", ALL),
+    web("notices:preferences", "POST", "/notices/settings/", ALL, payload=lambda i: {"email": "on"}),
     web("roster:import", "GET", "/roster/", REGISTRARS),
     web("roster:template", "GET", "/roster/template.xlsx", REGISTRARS),
     web("roster:job", "GET", "/roster/jobs/{job}/", REGISTRARS),

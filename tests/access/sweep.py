@@ -93,6 +93,8 @@ def _ids(world: World, side: str, role: str) -> dict[str, int]:
     ids = world.ids(side)
     # A token is the user's own in scope, someone else's (the administrator's) out of it.
     ids["token"] = world.tokens[role] if side == "in" else world.tokens["SU" if role != "SU" else "CW"]
+    # Likewise a notice: the role's own in scope, another user's out of it (only the recipient sees one).
+    ids["notice"] = world.notices[role] if side == "in" else world.notices["SU" if role != "SU" else "CW"]
     return ids
 
 

@@ -35,6 +35,7 @@ GROUPS = {
     "appeals": ("/appeals", "/holidays"),
     "directives": ("/directives",),
     "oversight": ("/oversight",),
+    "notices": ("/notices",),
 }
 
 

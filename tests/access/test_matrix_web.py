@@ -22,6 +22,7 @@ GROUPS = {
     "appeals": ("appeals:",),
     "directives": ("directives:",),
     "oversight": ("oversight:",),
+    "notices": ("notices:",),
 }
 
 
@@ -72,7 +73,7 @@ def test_anonymous_gets_nothing(world):
 
     anonymous = Client()
     for row in API_ROWS + WEB_ROWS:
-        ids = {**world.ids("in"), "token": 1}
+        ids = {**world.ids("in"), "token": 1, "notice": 1}
         url = row.url.format(**ids)
         response = anonymous.generic(row.method, url, content_type="application/json")
         expected = 401 if row.is_api else 302

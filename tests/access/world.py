@@ -46,6 +46,7 @@ class World:
     users: dict[str, Any]
     clients: dict[str, Client] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
+    notices: dict[str, int] = field(default_factory=dict)  # one notice of each role's own (issue 4 §3)
     baseline: dict[str, Any] = field(default_factory=dict)  # every table, as the matrix test found it
 
     def ids(self, side: str) -> dict[str, int]:
@@ -312,9 +313,10 @@ def build_world(actor: Any, django_user_model: Any) -> World:
     ins["job"] = ImportJob.objects.create(created_by=users["CW"], file_name="in.xlsx")
     out["job"] = ImportJob.objects.create(created_by=actor, file_name=f"{OUT_MARK}.xlsx")
     ins["appeal"], out["appeal"] = _appeals(users, ins, out)
+    ins["appeal_open"], out["appeal_open"] = _appeal_accepted(users, ins), out["appeal"]
     ins["export"], ins["export_ok"] = _exports(users, ins["community"])
     out["export"], out["export_ok"] = _exports_elsewhere(users, out["community"])
-    world = World(ins=ins, out=out, users=users)
+    world = World(ins=ins, out=out, users=users, notices=_notices(users, ins["appeal"]))
     for short, user in users.items():
         client = Client()
         client.force_login(user)
@@ -371,3 +373,27 @@ def _appeals(users: dict[str, Any], ins: dict[str, Any], out: dict[str, Any]) ->
         channel="walk_in",
     ).appeal
     return mine, elsewhere
+
+
+def _appeal_accepted(users: dict[str, Any], ins: dict[str, Any]) -> Any:
+    """李居民's second case (facilities, the building rung), accepted by the building leader: being handled."""
+    from gongzhi.appeals import cases
+
+    case = cases.appeal_submit(
+        actor=users["RE"], dwelling=ins["dwelling"], category="facilities", description="楼道扶手松动"
+    ).appeal
+    return cases.appeal_transition(actor=users["BL"], appeal_id=case.pk, transition="accept")
+
+
+# --- notices (issue 4 §3) ---------------------------------------------------------------------------------------
+
+
+def _notices(users: dict[str, Any], appeal: Any) -> dict[str, int]:
+    """One notice for every user: in scope it is the role's own, out of scope someone else's (sweep._ids)."""
+    from gongzhi.notices.services import notify, subject_of
+
+    subject = subject_of(appeal, "appeals:detail")
+    params = {"id": appeal.pk, "category": appeal.category}
+    return {
+        short: notify([user], "appeals.alert", subject, params=params)[0].pk for short, user in users.items()
+    }

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.capabilities import Action, Kind
 from gongzhi.access.selectors import require
-from gongzhi.appeals import cases
+from gongzhi.appeals import cases, lifecycle
 from gongzhi.appeals.models import Appeal, AppealTopic
 from gongzhi.appeals.selectors import appeal_get_for, appeals_visible_to
 from gongzhi.audit.services import audit_record
@@ -105,6 +105,8 @@ def appeal_convene_topic(
         appeal = _locked(actor, appeal_id, version)
         ctx = cases.context_of(appeal.place)
         cases._seat_for(actor, appeal, cases.as_case(appeal, ctx), CONVENE)  # 403 before anything is made
+        if appeal.state not in lifecycle.TRANSITIONS[CONVENE].sources:  # 409 likewise
+            raise Conflict(cases.ALREADY_CHANGED, code="already_changed")
         created = topic_id is None
         if topic_id is None:
             topic = _new(actor, appeal, title, procedure, description)
