@@ -49,7 +49,10 @@ def test_splitting_tells_the_units_below_and_steps_tell_the_issuers(site):
     services.assignment_acknowledge(actor=u["cw"], assignment=c1)
     services.assignment_report(actor=u["cw"], assignment=c1, percent=40, text="已摸排")
     progress = told("directives.progress")
-    assert set(progress.values_list("recipient", flat=True)) == {u["do"].pk, u["so"].pk}  # issuer and splitter
+    assert set(progress.values_list("recipient", flat=True)) == {
+        u["do"].pk,
+        u["so"].pk,
+    }  # issuer and splitter
     assert progress.first().params["percent"] == 40
     services.assignment_complete(actor=u["cw"], assignment=c1)
     assert told("directives.completed", u["do"]).exists() and told("directives.completed", u["so"]).exists()
