@@ -87,3 +87,15 @@ def test_sweep_command_tells_directives_too(site):
     out = io.StringIO()
     call_command("sweep", stdout=out)
     assert "directives overdue told 0" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_tell_each_missed_deadline_once(postgres, run_at_once, actor, site):
+    u = site["users"]
+    for title in ("一", "二", "三"):
+        issue(u["do"], site["district"], [site["street"]], item=site["items"]["allowed"], days=5, title=title)
+    late = timezone.localdate() + dt.timedelta(days=6)
+    outcomes = run_at_once([lambda: services.directives_overdue_sweep(today=late)] * 2)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sum(outcomes) == 3  # type: ignore[arg-type]
+    assert told("directives.overdue").count() == 3
