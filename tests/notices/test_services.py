@@ -156,3 +156,16 @@ def test_a_failing_channel_breaks_nothing(
     assert len(mail.outbox) == 1  # the other channel still went
     assert "sms delivery failed" in caplog.text
     assert Notice.objects.filter(recipient=pair["me"]).count() == 1
+
+
+def test_nothing_is_scheduled_when_no_channel_could_carry_it(
+    pair, settings, django_capture_on_commit_callbacks
+):
+    settings.GONGZHI_EMAIL_ENABLED = False
+    settings.GONGZHI_SMS_KINDS = ["appeals.alert"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        leave(pair, kind="appeals.step")
+    assert callbacks == []  # the busy paths (submitting an appeal) pay nothing after commit
+    with django_capture_on_commit_callbacks() as callbacks:
+        leave(pair, kind="appeals.alert")
+    assert len(callbacks) == 1

@@ -33,9 +33,10 @@ def sms_kinds() -> frozenset[str]:
     return frozenset(getattr(settings, "GONGZHI_SMS_KINDS", ()))
 
 
-def deliver_after_commit(notice_ids: Sequence[int]) -> None:
-    """Schedule delivery of these notices once the current transaction commits (now, outside one)."""
-    if not email_enabled() and not sms_kinds():
+def deliver_after_commit(notice_ids: Sequence[int], kind: str) -> None:
+    """Schedule delivery of these notices (all of `kind`) once the current transaction commits (now, outside
+    one); nothing at all when neither channel could carry them."""
+    if not email_enabled() and kind not in sms_kinds():
         return
     ids = list(notice_ids)
     transaction.on_commit(lambda: deliver(ids))

@@ -96,7 +96,7 @@ def notify(
     if ids:
         from gongzhi.notices.delivery import deliver_after_commit
 
-        deliver_after_commit(ids)
+        deliver_after_commit(ids, kind)
     return rows
 
 
