@@ -25,6 +25,7 @@ from gongzhi.directives import rules
 from gongzhi.directives.messages import refusal_message, step_refused
 from gongzhi.directives.models import AccessListItem, Assignment, Attachment, Directive, ProgressReport
 from gongzhi.directives.rules import ItemKind, State, Step
+from gongzhi.notices.models import Notice
 from gongzhi.notices.recipients import users_with_roles
 from gongzhi.notices.services import notify, subject_of
 from gongzhi.policy.selectors import effective_policy
@@ -433,8 +434,11 @@ def directives_overdue_sweep(*, today: dt.date | None = None) -> int:
     share the work, and the notice's once-key keeps a second sweep from telling anyone again."""
     today = today or timezone.localdate()
     late = Assignment.objects.filter(due_date__lt=today).exclude(state=State.COMPLETED)
+    keys = {pk: _overdue_key(pk, due) for pk, due in late.order_by("pk").values_list("pk", "due_date")}
+    # Those already told are left out unlocked; the others are decided again under their lock.
+    done = set(Notice.objects.filter(once_key__in=list(keys.values())).values_list("once_key", flat=True))
     told = 0
-    for pk in list(late.order_by("pk").values_list("pk", flat=True)):
+    for pk in [pk for pk, key in keys.items() if key not in done]:
         with transaction.atomic():
             row = (
                 Assignment.objects.select_for_update(skip_locked=True, of=("self",))
@@ -445,10 +449,13 @@ def directives_overdue_sweep(*, today: dt.date | None = None) -> int:
             )
             if row is None:
                 continue
-            key = f"directives:{row.pk}:overdue:{row.due_date.isoformat()}"
-            if _tell_overdue(row, key):
+            if _tell_overdue(row, _overdue_key(row.pk, row.due_date)):
                 told += 1
     return told
+
+
+def _overdue_key(pk: int, due_date: dt.date) -> str:
+    return f"directives:{pk}:overdue:{due_date.isoformat()}"
 
 
 def _tell_overdue(row: Assignment, key: str) -> bool:
