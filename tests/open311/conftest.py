@@ -49,9 +49,8 @@ def post_json_body(data: dict[str, Any]) -> Any:
 
 def counts() -> dict[str, int]:
     """Every table a submission writes: a refusal leaves them all as they were."""
-    from gongzhi.appeals.models import Appeal, AppealEvent, AppealPhoto, Notification
+    from gongzhi.appeals.models import Appeal, AppealEvent, AppealPhoto
     from gongzhi.audit.models import AuditEntry
+    from gongzhi.notices.models import Notice
 
-    return {
-        m.__name__: m.objects.count() for m in (Appeal, AppealEvent, AppealPhoto, Notification, AuditEntry)
-    }
+    return {m.__name__: m.objects.count() for m in (Appeal, AppealEvent, AppealPhoto, Notice, AuditEntry)}
