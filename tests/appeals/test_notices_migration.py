@@ -1,4 +1,4 @@
-"""Appeals' own notification rows move into the one notification centre (migration appeals 0003): each keeps
+"""Appeals' own notification rows move into the one notification centre (migration appeals 0004): each keeps
 its recipient, case, time and read state, and reads as the same kind of notice."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ BEFORE = [
     ("appeals", "0002_appeal_appealevent_appealphoto_appealreminder_and_more"),
     ("notices", "0001_initial"),
 ]
-MIGRATION = "gongzhi.appeals.migrations.0003_notifications_to_notices"
+MIGRATION = "gongzhi.appeals.migrations.0004_notifications_to_notices"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,8 +14,8 @@ from gongzhi.deliberation.api import router as deliberation_router
 from gongzhi.directives.api import router as directives_router
 from gongzhi.exports.api import router as exports_router
 from gongzhi.followup.api import router as followup_router
-from gongzhi.oversight.api import router as oversight_router
 from gongzhi.notices.api import router as notices_router
+from gongzhi.oversight.api import router as oversight_router
 from gongzhi.people.api import router as people_router
 from gongzhi.tree.api import router as tree_router
 from gongzhi.voting.api import router as voting_router

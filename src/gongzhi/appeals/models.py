@@ -209,7 +209,7 @@ class AppealReminder(models.Model):
         return f"{self.appeal_id} {self.kind} {self.number}"
 
 
-# Notices about cases live in the one notification centre, gongzhi.notices (moved there by migration 0003).
+# Notices about cases live in the one notification centre, gongzhi.notices (moved there by migration 0004).
 
 
 class AppealTopic(models.Model):

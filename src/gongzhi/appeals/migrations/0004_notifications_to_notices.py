@@ -63,7 +63,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appeals", "0002_appeal_appealevent_appealphoto_appealreminder_and_more"),
+        ("appeals", "0003_dashboard_indexes"),
         ("notices", "0001_initial"),
     ]
 
