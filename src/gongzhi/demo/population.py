@@ -99,9 +99,6 @@ class Population:
         self.anchor = anchor
         self.created_at = created_at
         self.next_dwelling = self.next_person = self.next_tag = self.next_ownership = self.next_residency = 1
-        # The 500 sequence numbers per county, birth day and sex; parts generated in parallel take disjoint
-        # halves, so their ID numbers never collide (demo.services.Starts).
-        self.seq_first, self.seq_end = 0, 500
         self._anchor_ordinal = anchor.toordinal()
         self._days: dict[int, tuple[dt.date, str, int]] = {}  # ordinal → (date, "YYYYMMDD", weighted sum)
         self._area_sums: dict[str, int] = {}
@@ -133,11 +130,11 @@ class Population:
             seqs = self._seq[area] = {}
             self._area_sums[area] = sum(int(c) * w for c, w in zip(area, _WEIGHTS, strict=False))
         key = ordinal * 2 + male
-        n = seqs.get(key, self.seq_first)
-        while n >= self.seq_end:  # the sequence numbers of one sex, day and county are used up: move on a day
+        n = seqs.get(key, 0)
+        while n >= 500:  # 500 people of one sex born on one day in one county: move on a day
             ordinal += 1
             key = ordinal * 2 + male
-            n = seqs.get(key, self.seq_first)
+            n = seqs.get(key, 0)
         seqs[key] = n + 1
         seq = 2 * n + male
         day, digits, day_sum = self._day(ordinal)
