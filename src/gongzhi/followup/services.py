@@ -5,7 +5,7 @@
 Each service runs in one transaction with its audit entry. The caller checks that the actor may see the topic
 (followup.selectors) and passes the actor's capacities at it (deliberation.selectors.capacities_for); which
 action those capacities allow is decided here from followup.rules. Changes to an implementation lock its row and
-check the version the actor's form was drawn from. Participants are told after commit (_notify_participants).
+check the version the actor's form was drawn from. Participants get a notice in the centre (_notify_participants), delivered after commit.
 """
 
 from __future__ import annotations
@@ -60,15 +60,17 @@ def _snapshot(impl: Implementation) -> dict[str, Any]:
     }
 
 
-def _notify_participants(topic_id: int, action: str) -> None:
-    """HZ-5.1.3.2.1.5 适时将落实情况告知会商人员: the call site for telling the consultation's participants
-    (followup.selectors.participants_of) of a change. Runs after commit. No notification service exists in
-    this branch yet: it logs the recipients and stores nothing, until gongzhi.notices' notify() is wired here."""
-    from gongzhi.followup.selectors import participants_of
+def _notify_participants(actor: Any, topic: Topic, action: str) -> None:
+    """HZ-5.1.3.2.1.5 适时将落实情况告知会商人员: the consultation's participants (followup.selectors.participants_of)
+    get a notice in the centre, delivered by gongzhi.notices after commit; the actor is not told of their own act."""
+    from django.contrib.auth import get_user_model
 
-    topic = Topic.objects.get(pk=topic_id)
-    recipients = participants_of(topic)
-    logger.info("followup: %s on topic %s for %d participants", action, topic_id, len(recipients))
+    from gongzhi.followup.selectors import participants_of
+    from gongzhi.notices.services import notify, subject_of
+
+    users = get_user_model().objects.filter(pk__in=participants_of(topic), is_active=True)
+    subject = subject_of(topic, "followup:page")
+    notify(users, "followup.changed", subject, params={"title": topic.title, "action": action}, actor=actor)
 
 
 def _log(
@@ -96,7 +98,7 @@ def _log(
         after={**_snapshot(impl), "event": event.pk, "text": event.text},
         node_path=impl.topic.node.path,
     )
-    transaction.on_commit(lambda: _notify_participants(impl.topic_id, action))
+    _notify_participants(actor, impl.topic, action)
     return event
 
 

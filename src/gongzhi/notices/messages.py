@@ -50,6 +50,16 @@ def _topic(params: Params) -> Params:
     return out
 
 
+def _followup(params: Params) -> Params:
+    from gongzhi.followup.rules import ACTIONS
+
+    out = dict(params)
+    if "action" in out:
+        found = ACTIONS.get(out["action"])
+        out["action"] = str(found.label) if found else out["action"]
+    return out
+
+
 @dataclass(frozen=True)
 class Message:
     text: Any  # a lazy translatable string with %(name)s placeholders
@@ -87,6 +97,8 @@ MESSAGES: Mapping[str, Message] = {
         _("You are invited to the meeting “%(meeting)s” on topic “%(title)s”, %(when)s."), _topic
     ),
     "deliberation.decided": Message(_("Topic “%(title)s” was decided: %(decision)s"), _topic),
+    # the decision's implementation (issue 5 §4, HZ-5.1.3.2.1.5)
+    "followup.changed": Message(_("Implementation of topic “%(title)s”: %(action)s."), _followup),
 }
 FALLBACK = _("You have a new notice.")
 
