@@ -12,16 +12,12 @@ the same number of POSTs go to the bare view /bench/floor (gongzhi.core.bench_fl
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import json
 import os
-import queue
 import random
 import sys
-import threading
-import time
 
-from gongzhi.voting.http_bench import PORT, start_server
+from gongzhi.voting.http_bench import post_all, start_server
 
 CLIENTS = 16
 WORKERS = "2"
@@ -77,48 +73,6 @@ def _residents(count: int, rng: random.Random) -> list[tuple[str, int, str]]:
     return out
 
 
-def _client(
-    jobs: queue.Queue[tuple[str, str, dict[str, str]]], counts: dict[int, int], lock: threading.Lock
-) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    mine: dict[int, int] = {}
-    while True:
-        try:
-            url, body, headers = jobs.get_nowait()
-        except queue.Empty:
-            break
-        try:
-            conn.request("POST", url, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException):
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-            status = 0
-        mine[status] = mine.get(status, 0) + 1
-    conn.close()
-    with lock:
-        for status, n in mine.items():
-            counts[status] = counts.get(status, 0) + n
-
-
-def _run(jobs: list[tuple[str, str, dict[str, str]]]) -> tuple[float, dict[int, int]]:
-    """POST every job from CLIENTS connections; (seconds of wall time, responses by status)."""
-    waiting: queue.Queue[tuple[str, str, dict[str, str]]] = queue.Queue()
-    for job in jobs:
-        waiting.put(job)
-    counts: dict[int, int] = {}
-    lock = threading.Lock()
-    threads = [threading.Thread(target=_client, args=(waiting, counts, lock)) for _ in range(CLIENTS)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - started, counts
-
-
 def bench_appeal_submit() -> dict[str, float]:
     from django.db import connection, connections
 
@@ -139,9 +93,11 @@ def bench_appeal_submit() -> dict[str, float]:
     connections.close_all()  # the server's workers get the database to themselves
     server = start_server(WORKERS, {"GONGZHI_BENCH_FLOOR": "1"})
     try:
-        _run(floor[:200] + submit[:200])  # warm both paths in every worker (imports, caches, connections)
-        floor_s, floor_counts = _run(floor[200:])
-        submit_s, submit_counts = _run(submit[200:])
+        post_all(
+            floor[:200] + submit[:200], CLIENTS
+        )  # warm both paths in every worker (imports, caches, connections)
+        floor_s, floor_counts = post_all(floor[200:], CLIENTS)
+        submit_s, submit_counts = post_all(submit[200:], CLIENTS)
     finally:
         server.terminate()
         server.wait(timeout=30)

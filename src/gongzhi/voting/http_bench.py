@@ -155,20 +155,19 @@ def start_server(workers: str = "", extra_env: dict[str, str] | None = None) -> 
     raise RuntimeError("gunicorn did not start")
 
 
-def _client(
-    vote_id: int, jobs: queue.Queue[tuple[str, int]], counts: dict[int, int], lock: threading.Lock
-) -> None:
+Job = tuple[str, str, dict[str, str]]  # (path, JSON body, headers) of one POST
+
+
+def _client(jobs: queue.Queue[Job], counts: dict[int, int], lock: threading.Lock) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     mine: dict[int, int] = {}
     while True:
         try:
-            token, dwelling_id = jobs.get_nowait()
+            url, body, headers = jobs.get_nowait()
         except queue.Empty:
             break
-        body = json.dumps({"dwelling_id": dwelling_id, "choice": "yes" if dwelling_id % 3 else "no"})
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         try:
-            conn.request("POST", f"/api/v1/votes/{vote_id}/ballots", body=body, headers=headers)
+            conn.request("POST", url, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             status = response.status
@@ -183,6 +182,29 @@ def _client(
             counts[status] = counts.get(status, 0) + n
 
 
+def post_all(jobs: list[Job], clients: int = CLIENTS) -> tuple[float, dict[int, int]]:
+    """POST every job, in order, from `clients` keep-alive connections; (seconds of wall time, responses by
+    status, 0 for a failed connection)."""
+    waiting: queue.Queue[Job] = queue.Queue()
+    for job in jobs:
+        waiting.put(job)
+    counts: dict[int, int] = {}
+    lock = threading.Lock()
+    threads = [threading.Thread(target=_client, args=(waiting, counts, lock)) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, counts
+
+
+def _ballot(vote_id: int, token: str, dwelling_id: int) -> Job:
+    body = json.dumps({"dwelling_id": dwelling_id, "choice": "yes" if dwelling_id % 3 else "no"})
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    return f"/api/v1/votes/{vote_id}/ballots", body, headers
+
+
 def bench_ballot_cast() -> dict[str, float]:
     from django.db import connections
 
@@ -190,25 +212,15 @@ def bench_ballot_cast() -> dict[str, float]:
 
     vote, _admin = _open_vote()
     voters = _voters(vote, _admin)
-    jobs: queue.Queue[tuple[str, int]] = queue.Queue()
-    for n, pair in enumerate(voters):
-        jobs.put(pair)
+    jobs: list[Job] = []
+    for n, (token, dwelling_id) in enumerate(voters):
+        jobs.append(_ballot(vote.pk, token, dwelling_id))
         if n % 10 == 0:
-            jobs.put(pair)  # the same owner again: must be refused, never counted twice
+            jobs.append(_ballot(vote.pk, token, dwelling_id))  # the same owner again: refused, never counted
     connections.close_all()  # the server's workers get the database to themselves
     server = start_server()
-    counts: dict[int, int] = {}
-    lock = threading.Lock()
     try:
-        threads = [
-            threading.Thread(target=_client, args=(vote.pk, jobs, counts, lock)) for _ in range(CLIENTS)
-        ]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        seconds = time.perf_counter() - started
+        seconds, counts = post_all(jobs)
     finally:
         server.terminate()
         server.wait(timeout=30)
