@@ -453,14 +453,17 @@ def appeals_recompute_deadlines(*, actor: Any, year: int, now: dt.datetime | Non
     waiting = qs.filter(
         state__in=OPEN_STATE_VALUES, calendar_official=False, due_date__gte=dt.date(year, 1, 1)
     )
-    for appeal in waiting.order_by("pk"):
-        ctx = context_of(appeal.place)
+    appeals = list(waiting.order_by("pk"))
+    policies = effective_policies(
+        {a.place_id: a.place for a in appeals}.values()
+    )  # two queries, not 2 per case
+    for appeal in appeals:
         try:
             due = case_deadlines(
                 arrived_at=appeal.arrived_at,
                 level=appeal.level,
                 severity=appeal.severity,
-                policy=ctx.policy,
+                policy=policies[appeal.place_id],
                 calendar=calendar,
             ).resolve
         except AppealRuleError:
