@@ -193,6 +193,13 @@ MEDIA_ROOT = Path(os.environ.get("GONGZHI_MEDIA_ROOT") or BASE_DIR / "var" / "me
 MEDIA_URL = "/media/"
 # How an uploaded roster runs: "thread" (in the web process, no worker needed) or "inline" (in the request).
 GONGZHI_IMPORT_RUNNER = os.environ.get("GONGZHI_IMPORT_RUNNER", "thread")
+# Appeals posted to the API: "inline" (routed in the request) or "queue" (checked and stored in the request, routed
+# by `gongzhi appeals-intake`; appeals.intake). The web form and Open311 always route inline.
+GONGZHI_APPEAL_INTAKE = os.environ.get("GONGZHI_APPEAL_INTAKE", "inline")
+if GONGZHI_APPEAL_INTAKE not in ("inline", "queue"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("GONGZHI_APPEAL_INTAKE must be 'inline' or 'queue'.")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

@@ -679,6 +679,8 @@ API_ROWS = [
         },
     ),
     api("GET", "/appeals/{appeal_id}", "/appeals/{appeal}", APPEAL_VIEW),
+    # A queued submission (appeals.intake) is followed by the one who made it, and by nobody else.
+    api("GET", "/appeals/intakes/{intake_id}", "/appeals/intakes/{appeal_intake}", frozenset({"RE"})),
     # An appeal turned into a deliberation topic at its rung (the building: 1幢's building procedure). The grid
     # staff handle the case but do not open topics on the building (access: their topics are the community's).
     api(

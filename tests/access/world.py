@@ -314,6 +314,7 @@ def build_world(actor: Any, django_user_model: Any) -> World:
     out["job"] = ImportJob.objects.create(created_by=actor, file_name=f"{OUT_MARK}.xlsx")
     ins["appeal"], out["appeal"] = _appeals(users, ins, out)
     ins["appeal_open"], out["appeal_open"] = _appeal_accepted(users, ins), out["appeal"]
+    ins["appeal_intake"], out["appeal_intake"] = _intakes(users, ins, out)
     ins["export"], ins["export_ok"] = _exports(users, ins["community"])
     out["export"], out["export_ok"] = _exports_elsewhere(users, out["community"])
     world = World(ins=ins, out=out, users=users, notices=_notices(users, ins["appeal"]))
@@ -372,6 +373,23 @@ def _appeals(users: dict[str, Any], ins: dict[str, Any], out: dict[str, Any]) ->
         description=f"{OUT_MARK}楼道堆放杂物",
         channel="walk_in",
     ).appeal
+    return mine, elsewhere
+
+
+def _intakes(users: dict[str, Any], ins: dict[str, Any], out: dict[str, Any]) -> tuple[Any, Any]:
+    """Queued submissions (appeals.intake): 李居民's about 101, and one recorded at a walk-in out of scope."""
+    from gongzhi.appeals.intake import appeal_intake_receive
+
+    mine = appeal_intake_receive(
+        actor=users["RE"], dwelling_id=ins["dwelling"].pk, category="parking", description="车位被占"
+    )
+    elsewhere = appeal_intake_receive(
+        actor=users["SU"],
+        dwelling_id=out["dwelling"].pk,
+        category="parking",
+        description=f"{OUT_MARK}车位被占",
+        channel="walk_in",
+    )
     return mine, elsewhere
 
 

@@ -99,3 +99,41 @@ def test_tokens_page_rejects_empty_name(client, actor):
     response = client.post("/account/tokens/", {"name": "  "})
     assert response.status_code == 400
     assert not ApiToken.objects.exists()
+
+
+def test_last_used_is_collected_and_written_per_minute(actor, small_tree, django_assert_max_num_queries):
+    """A token's "last used" is bookkeeping: the request does not write it; the process writes the collected
+    times every TOUCH_FLUSH_SECONDS, one statement per minute (tokens._touch)."""
+    tokens.flush_token_touches()
+    first, one = tokens.api_token_create(actor=actor, name="a")
+    second, two = tokens.api_token_create(actor=actor, name="b")
+    url = f"/api/v1/nodes/{small_tree['district'].pk}"
+    for plaintext in (one, two, one):
+        assert Client().get(url, headers=bearer(plaintext)).status_code == 200
+    assert set(
+        ApiToken.objects.filter(pk__in=[first.pk, second.pk]).values_list("last_used_at", flat=True)
+    ) == {None}
+    with django_assert_max_num_queries(2):  # one per minute the uses fall in
+        assert tokens.flush_token_touches() == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.last_used_at is not None and second.last_used_at is not None
+    assert tokens.flush_token_touches() == 0
+
+
+def test_last_used_is_written_by_the_request_once_the_flush_is_due(actor, small_tree, monkeypatch):
+    tokens.flush_token_touches()
+    token, plaintext = tokens.api_token_create(actor=actor, name="a")
+    monkeypatch.setattr(tokens, "_flushed_at", [tokens.time.monotonic() - tokens.TOUCH_FLUSH_SECONDS])
+    assert (
+        Client().get(f"/api/v1/nodes/{small_tree['district'].pk}", headers=bearer(plaintext)).status_code
+        == 200
+    )
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    # Used again within the minute: nothing to write.
+    assert (
+        Client().get(f"/api/v1/nodes/{small_tree['district'].pk}", headers=bearer(plaintext)).status_code
+        == 200
+    )
+    assert tokens.flush_token_touches() == 0

@@ -42,6 +42,9 @@ api = NinjaAPI(
     description=DESCRIPTION,
 )
 install_error_handlers(api)
+# Appeals first: residents post them in volume, and Django tries the URL patterns in order (their paths overlap
+# no other router's).
+api.add_router("", appeals_router, tags=["appeals"])
 api.add_router("", accounts_router, tags=["accounts"])
 api.add_router("", tree_router, tags=["tree"])
 api.add_router("", people_router, tags=["people"])
@@ -52,7 +55,6 @@ api.add_router("", directives_router, tags=["directives"])
 # Before deliberation's: /topics/success-rate must not be taken for /topics/{topic_id}.
 api.add_router("", followup_router, tags=["deliberation"])
 api.add_router("", deliberation_router, tags=["deliberation"])
-api.add_router("", appeals_router, tags=["appeals"])
 api.add_router("", oversight_router, tags=["oversight"])
 api.add_router("", notices_router, tags=["notices"])
 

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -18,8 +19,8 @@ from pydantic import ConfigDict
 from gongzhi.access import selectors as access
 from gongzhi.api.errors import with_errors
 from gongzhi.api.paging import PageParams, page
-from gongzhi.appeals import cases, selectors, topics
-from gongzhi.appeals.models import Appeal, Channel
+from gongzhi.appeals import cases, intake, selectors, topics
+from gongzhi.appeals.models import Appeal, AppealIntake, Channel
 from gongzhi.appeals.presentation import actor_label
 from gongzhi.appeals.services import holiday_schedule_load
 from gongzhi.deliberation.selectors import topic_get_for
@@ -114,6 +115,19 @@ class AppealIn(Strict):
 class SubmittedOut(Schema):
     merged: bool = Field(description="True: joined the household's open case on the same matter (BZ-5.2.1).")
     appeal: AppealDetail
+
+
+class IntakeOut(Schema):
+    id: int
+    state: Literal["waiting", "routed", "refused"] = Field(
+        description="waiting: stored, not yet routed; routed: see appeal_id; refused: see refusal."
+    )
+    received_at: dt.datetime
+    appeal_id: int | None = Field(None, description="The case, once routed (GET /api/v1/appeals/{id}).")
+    merged: bool = Field(False, description="True: joined the household's open case on the same matter.")
+    refusal: str = Field("", description="Why the rules refused it at routing, in the submitter's language.")
+    refusal_code: str = ""
+    url: str = Field(description="Where to follow it.")
 
 
 class TransitionIn(Strict):
@@ -218,14 +232,51 @@ def appeals_list(request: HttpRequest, params: Query[QueueParams]) -> dict[str, 
     return {**out, "counts": selectors.queue_counts(selectors.appeals_visible_to(user))}
 
 
-@router.post("/appeals", response=with_errors({201: SubmittedOut}), summary="Submit an appeal")
+def intake_out(intake: AppealIntake) -> dict[str, Any]:
+    return {
+        "id": intake.pk,
+        "state": intake.state,
+        "received_at": intake.received_at,
+        "appeal_id": intake.appeal_id,
+        "merged": intake.merged,
+        "refusal": intake.refusal,
+        "refusal_code": intake.refusal_code,
+        "url": reverse("api:appeal_intake_get", args=[intake.pk]),
+    }
+
+
+@router.post(
+    "/appeals",
+    response=with_errors({201: SubmittedOut, 202: IntakeOut}),
+    summary="Submit an appeal",
+    description=(
+        "201 with the routed case; or, where the server queues submissions from programs "
+        "(GONGZHI_APPEAL_INTAKE=queue), 202 once the submission is checked and stored: follow `url` until it "
+        "is routed (usually within seconds). Bad input is answered at once in both cases."
+    ),
+)
 def appeal_submit(request: HttpRequest, payload: AppealIn) -> Status[dict[str, Any]]:
     user = request.user
+    if intake.queued():
+        received = intake.appeal_intake_receive(
+            actor=user, source_ip=request.META.get("REMOTE_ADDR") or None, **payload.model_dump()
+        )
+        return Status(202, intake_out(received))
     dwelling = access.dwelling_get_for(user, payload.dwelling_id) if payload.dwelling_id else None
     place = access.node_get_for(user, payload.place_id, name_only_ok=True) if payload.place_id else None
     values = payload.model_dump(exclude={"dwelling_id", "place_id"})
     done = cases.appeal_submit(actor=user, dwelling=dwelling, place=place, **values)
     return Status(201, {"merged": done.merged, "appeal": appeal_detail(done.appeal, user)})
+
+
+@router.get(
+    "/appeals/intakes/{intake_id}",
+    response=with_errors({200: IntakeOut}),
+    summary="A queued submission: waiting, routed (with its case) or refused (with the reason)",
+    url_name="appeal_intake_get",
+)
+def appeal_intake_get(request: HttpRequest, intake_id: int) -> dict[str, Any]:
+    return intake_out(intake.intake_get_for(request.user, intake_id))
 
 
 @router.get("/appeals/{appeal_id}", response=with_errors({200: AppealDetail}), summary="An appeal")

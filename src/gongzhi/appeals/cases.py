@@ -242,12 +242,14 @@ def appeal_submit(
     anonymous: bool = False,
     severity: str = "normal",
     photos: list[Any] | None = None,
+    received_at: dt.datetime | None = None,
 ) -> Submitted:
     """Open a case (or merge it into the household's open one) and route it to the lowest rung of the ladder.
 
     Preconditions: `actor` may act on appeals at the dwelling (a resident: their own home) or, for a case
     raised on patrol or recorded for someone (walk-in, phone), at the place; `category` is one of the pack's
     (appeals.categories); a major or emergency case goes where the pack sends it and alerts at once (§5 #19).
+    `received_at`: when a queued submission was received (appeals.intake); its deadline counts from then.
     """
     description = (description or "").strip()
     if not description or len(description) > DESCRIPTION_MAX:
@@ -266,7 +268,7 @@ def appeal_submit(
         route = ctx.ladders.route(category, severity=severity, present_levels=set(_ancestors(place)))
     except AppealRuleError as exc:
         raise user_error(exc) from exc
-    now = timezone.now()
+    now = received_at or timezone.now()
     household = f"d{dwelling.pk}" if dwelling else f"u{actor.pk}"
     existing = _duplicate(household, category, place)
     if existing is not None:

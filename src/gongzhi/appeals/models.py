@@ -230,3 +230,49 @@ class AppealTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}→{self.topic_id}"
+
+
+class AppealIntake(models.Model):
+    """A submission received and not yet routed (GONGZHI_APPEAL_INTAKE=queue; appeals.intake).
+
+    Programs that submit in volume (the API; a 12345-hotline bridge) get their answer as soon as the submission
+    is checked and stored here; `gongzhi appeals-intake` then routes it through the same service as an inline
+    submission (appeals.cases.appeal_submit: the ladder, the household check, the timeline, the audit entry
+    with this row's actor, time and address, the notices) and links the case, or records why it refused.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("waiting to be routed")
+        ROUTED = "routed", _("routed")
+        REFUSED = "refused", _("refused")
+
+    received_at = models.DateTimeField(_("received at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=100, blank=True, default="")
+    dwelling = models.ForeignKey(
+        "tree.Dwelling", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.ForeignKey("tree.Node", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("category"), max_length=30)
+    description = models.TextField(_("description"))
+    anonymous = models.BooleanField(default=False)
+    severity = models.CharField(max_length=10, default="normal")
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    language = models.CharField(max_length=10, blank=True, default="")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
+    appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    merged = models.BooleanField(default=False)
+    refusal = models.CharField(max_length=500, blank=True, default="")
+    refusal_code = models.CharField(max_length=60, blank=True, default="")
+    routed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal intake")
+        verbose_name_plural = _("appeal intakes")
+        indexes = [  # the worker's queue: only the waiting rows are indexed
+            models.Index(fields=["id"], name="appeal_intake_waiting", condition=models.Q(state="waiting")),
+        ]
+
+    def __str__(self) -> str:
+        return f"intake {self.pk} {self.state}"

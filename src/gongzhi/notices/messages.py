@@ -82,6 +82,9 @@ MESSAGES: Mapping[str, Message] = {
     "appeals.supervision_overdue": Message(
         _("The supervision of appeal #%(id)s (%(category)s) is past its due date."), _appeal
     ),
+    "appeals.intake_refused": Message(
+        _("Your appeal (received as number %(id)s) could not be accepted: %(reason)s")
+    ),
     "appeals.topic_decided": Message(
         _("The deliberation topic “%(title)s” on appeal #%(id)s has a decision: %(decision)s"), _appeal
     ),
