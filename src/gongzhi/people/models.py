@@ -71,8 +71,12 @@ class CareTag(models.TextChoices):
     LEFT_BEHIND = "left_behind", _("left-behind person")
 
 
+# Foreign keys with db_index=False below are the first column of a composite index or unique constraint of their
+# model, which serves their look-ups: a second index would only slow every write and the demo's bulk load.
+
+
 class PersonTag(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags", db_index=False)
     tag = models.CharField(_("care tag"), max_length=30, choices=CareTag.choices)
     since = models.DateField(_("since"), null=True, blank=True)
 
@@ -92,7 +96,7 @@ class Ownership(models.Model):
         Dwelling, verbose_name=_("dwelling"), on_delete=models.PROTECT, related_name="ownerships"
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ownerships"
+        Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ownerships", db_index=False
     )
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True, help_text=_("exclusive; empty while current"))
@@ -127,7 +131,11 @@ class Residency(models.Model):
     """Household membership: a person living in a dwelling, with relation; closed, never deleted."""
 
     dwelling = models.ForeignKey(
-        Dwelling, verbose_name=_("dwelling"), on_delete=models.PROTECT, related_name="residencies"
+        Dwelling,
+        verbose_name=_("dwelling"),
+        on_delete=models.PROTECT,
+        related_name="residencies",
+        db_index=False,
     )
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="residencies"

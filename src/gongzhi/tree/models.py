@@ -115,12 +115,13 @@ class AreaSource(models.TextChoices):
 class Dwelling(models.Model):
     """An exclusive part 专有部分 (a dwelling or shop) in a stairwell."""
 
+    # No index of their own: the unique (stairwell, number) and the index (community, grid) serve them.
     stairwell = models.ForeignKey(
-        Node, verbose_name=_("stairwell"), on_delete=models.PROTECT, related_name="dwellings"
+        Node, verbose_name=_("stairwell"), on_delete=models.PROTECT, related_name="dwellings", db_index=False
     )
     building = models.ForeignKey(Node, verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
-        Node, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+        Node, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # The stairwell's tree path, copied so subtree counts need no join (kept in step by tree.services).
     path = models.CharField(max_length=255, db_index=True, editable=False)
