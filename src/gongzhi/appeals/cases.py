@@ -119,11 +119,12 @@ def _ancestors(node: Node) -> dict[str, Node]:
     return {n.level: n for n in Node.objects.filter(path__in=prefixes)}
 
 
-def _arrive(appeal: Appeal, ctx: Context, now: dt.datetime) -> None:
-    """The case arrives at its rung: the handling node and the deadlines there (recomputed on each arrival)."""
+def _arrive(appeal: Appeal, ctx: Context, now: dt.datetime, ancestors: dict[str, Node] | None = None) -> None:
+    """The case arrives at its rung: the handling node and the deadlines there (recomputed on each arrival).
+    `ancestors`: the place's, when the caller has read them already."""
     step = ctx.ladders.ladder(appeal.track).step(appeal.step)
     appeal.level = step.level
-    appeal.handling_node = _ancestors(appeal.place).get(step.level)
+    appeal.handling_node = (ancestors if ancestors is not None else _ancestors(appeal.place)).get(step.level)
     appeal.arrived_at = now
     try:
         due = case_deadlines(
@@ -265,7 +266,8 @@ def appeal_submit(
     if anonymous and not ctx.policy.value("appeals.anonymous.allowed", True):
         raise InvalidInput(_("Anonymous appeals are not accepted here."), code="anonymous_not_allowed")
     try:
-        route = ctx.ladders.route(category, severity=severity, present_levels=set(_ancestors(place)))
+        ancestors = _ancestors(place)
+        route = ctx.ladders.route(category, severity=severity, present_levels=set(ancestors))
     except AppealRuleError as exc:
         raise user_error(exc) from exc
     now = received_at or timezone.now()
@@ -292,7 +294,7 @@ def appeal_submit(
         severity=severity,
         step=route.step.code,
     )
-    _arrive(appeal, ctx, now)
+    _arrive(appeal, ctx, now, ancestors)
     appeal.save()
     for photo in photos:
         AppealPhoto.objects.create(appeal=appeal, file=photo, uploaded_by=actor)
