@@ -22,8 +22,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.api.messages import NOT_FOUND
 from gongzhi.audit.services import audit_record
-from gongzhi.core.errors import Conflict, Forbidden, InvalidInput
+from gongzhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gongzhi.people.models import Person, Residency
 from gongzhi.people.selectors import roll_on
 from gongzhi.policy.selectors import effective_policy
@@ -130,6 +131,25 @@ def _vote_snapshot(vote: Vote) -> dict[str, Any]:
 
 def _lock(vote: Vote) -> Vote:
     return Vote.objects.select_for_update().select_related("node").get(pk=vote.pk)
+
+
+# What a ballot reads of its vote under the lock: not the motion's text nor the published result.
+BALLOT_FIELDS = ("status", "opens_at", "closes_at", "secret", "salt", "node__path")
+
+
+def _lock_for_ballot(vote_id: int) -> Vote:
+    """The vote's lock for one more ballot: only the vote row (of=self; its node is read, not locked), and only
+    the fields a ballot needs. It excludes every other ballot and every _lock of the vote until commit."""
+    vote = (
+        Vote.objects.select_for_update(of=("self",))
+        .select_related("node")
+        .only(*BALLOT_FIELDS)
+        .filter(pk=vote_id)
+        .first()
+    )
+    if vote is None:
+        raise NotFound(NOT_FOUND)
+    return vote
 
 
 def _require_status(vote: Vote, *allowed: str) -> None:
@@ -244,9 +264,9 @@ def owners_key(vote: Vote, entry: RollEntry) -> str:
 
 def _append(vote: Vote, *, entry: RollEntry, choice: str, ballot: Ballot, voter: Person | None) -> Choice:
     """Chain one entry after the vote's last (the vote row is locked by the caller)."""
-    last = Choice.objects.filter(vote=vote).order_by("-seq").first()
-    prev = last.hash if last else ballot_chain.GENESIS
-    seq = (last.seq if last else 0) + 1
+    # The head through the (vote, seq) unique index, as two values rather than a whole row.
+    last = Choice.objects.filter(vote=vote).order_by("-seq").values_list("seq", "hash").first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, ballot_chain.GENESIS)
     receipt = ballot_chain.new_receipt()
     label = "" if vote.secret else entry.label
     digest = ballot_chain.entry_hash(
@@ -313,21 +333,34 @@ def entries_of(vote: Vote, person: Person | None) -> list[RollEntry]:
     return list(RollEntry.objects.filter(pk__in=ids).order_by("label")) if ids else []
 
 
-def ballot_cast_online(*, actor: Any, vote: Vote, dwelling_id: int, choice: str) -> Cast:
+def roll_entry_of(vote_id: int, person: Person | None, dwelling_id: int) -> RollEntry | None:
+    """The dwelling's roll entry if `person` is among its voters, else None. One query, and index-exact
+    whatever the planner's statistics: the (vote, dwelling) and (entry, person) unique indexes give one row
+    each."""
+    if person is None:
+        return None
+    return RollEntry.objects.filter(vote_id=vote_id, dwelling_id=dwelling_id, voters__person=person).first()
+
+
+def ballot_cast_online(*, actor: Any, vote: Vote | int, dwelling_id: int, choice: str) -> Cast:
     """A verified owner votes for their dwelling: the actor's person is among the entry's voters on the frozen
     roll. Co-owners in an open vote may each vote (identical choices count once, different ones void the
-    dwelling's ballot, as tally.py counts); in a secret vote the dwelling's first ballot is its only one."""
+    dwelling's ballot, as tally.py counts); in a secret vote the dwelling's first ballot is its only one.
+
+    `vote` may be its id: the API passes the id and checks the vote's visibility only when the ballot is
+    refused (an owner on the roll sees the vote, so an accepted ballot needs no such check)."""
     _check_choice(choice)
+    vote_id = vote if isinstance(vote, int) else vote.pk
     person = person_of(actor)
     # The roll is frozen when the vote opens, so who may vote for what is read before taking the vote's lock,
     # which then covers only the ballot and its place in the chain.
-    entry = next((e for e in entries_of(vote, person) if e.dwelling_id == dwelling_id), None)
+    entry = roll_entry_of(vote_id, person, dwelling_id)
     with transaction.atomic():
-        vote = _lock(vote)
-        _require_taking_ballots(vote)
+        locked = _lock_for_ballot(vote_id)
+        _require_taking_ballots(locked)
         if entry is None or person is None:
             raise Forbidden(_("Only the dwelling's owners on the roll may vote for it."), code="not_on_roll")
-        return _record(vote, actor=actor, entry=entry, voter=person, choice=choice, channel=Channel.ONLINE)
+        return _record(locked, actor=actor, entry=entry, voter=person, choice=choice, channel=Channel.ONLINE)
 
 
 # --- paper ballots (four eyes) and proxies -----------------------------------------------------------------
