@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 
+from gongzhi.accounts import services as accounts
 from gongzhi.voting import recount
 from gongzhi.voting.models import Ballot, Vote
 from gongzhi.voting.thresholds import pack_thresholds
@@ -91,4 +92,16 @@ def test_a_ballot_after_closing_is_refused_over_the_api(compound, assembly):
         zhang, f"/api/v1/votes/{assembly.pk}/ballots", {"dwelling_id": compound["d1"].pk, "choice": "yes"}
     )
     assert response.status_code == 409 and response.json()["code"] == "vote_closed"
+    assert not Ballot.objects.exists()
+
+
+def test_a_ballot_in_a_vote_out_of_reach_answers_404_whatever_the_refusal(actor, compound, assembly):
+    # The API checks the vote's visibility only once the service has refused: the refusal must not tell an
+    # outsider that the vote exists or that it has closed.
+    stranger = client_for(accounts.user_create(actor=actor, username="u-stranger", password="pw-vote-2026"))
+    ballot = {"dwelling_id": compound["d1"].pk, "choice": "yes"}
+    assert post(stranger, f"/api/v1/votes/{assembly.pk}/ballots", ballot).status_code == 404
+    assert post(stranger, f"/api/v1/votes/{assembly.pk + 1000}/ballots", ballot).status_code == 404
+    end_voting(assembly)
+    assert post(stranger, f"/api/v1/votes/{assembly.pk}/ballots", ballot).status_code == 404
     assert not Ballot.objects.exists()

@@ -134,6 +134,10 @@ def start_server(workers: str = "", extra_env: dict[str, str] | None = None) -> 
     threads = os.environ.get("BENCH_HTTP_THREADS", "1")
     worker_class = os.environ.get("BENCH_HTTP_WORKER_CLASS", "sync")
     command += [
+        # The application is imported once, before the port is bound, and the workers are forked from it: without
+        # this the port accepted while every worker was still importing Django (~2 CPU-seconds each), and on a
+        # 2-core machine those first seconds were charged to the ballots.
+        "--preload",
         "--workers",
         workers,
         "--worker-class",
