@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +23,7 @@ from gongzhi.access.capabilities import Action, Kind
 from gongzhi.access.permissions import can
 from gongzhi.access.selectors import forbidden
 from gongzhi.appeals import lifecycle
-from gongzhi.appeals.deadlines import Deadline, case_deadlines, deadline_rule
+from gongzhi.appeals.deadlines import Deadline, case_deadlines, deadline_rule, overdue_from
 from gongzhi.appeals.errors import AppealRuleError
 from gongzhi.appeals.labels import user_error
 from gongzhi.appeals.ladder import CityLadders, city_ladders
@@ -556,7 +556,10 @@ class SweepResult:
             setattr(self, name, getattr(self, name) + value)
 
 
-SWEEP_BATCH = 2000  # cases read per pass of _due_now
+SWEEP_BATCH = 2000  # cases per pass of _due_now
+# What `_due` reads of a case; the sweep reads it for every open or resolved case, in one query.
+SWEPT_FIELDS = ("pk", "state", "place_id", "path", "level", "step", "arrived_at", "due_date", "resolved_at",
+                "supervision_due")  # fmt: skip
 SWEEP_LOCK_BATCH = 500  # due cases locked and handled per transaction
 
 
@@ -573,13 +576,13 @@ def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """
     now = now or timezone.now()
     result = SweepResult()
-    ids = list(
+    rows = list(
         Appeal.objects.filter(state__in=(*OPEN_STATE_VALUES, "resolved"))
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list(*SWEPT_FIELDS, named=True)
     )
-    for start in range(0, len(ids), SWEEP_BATCH):
-        due = _due_now(ids[start : start + SWEEP_BATCH], now)
+    for start in range(0, len(rows), SWEEP_BATCH):
+        due = _due_now(rows[start : start + SWEEP_BATCH], now)
         for first in range(0, len(due), SWEEP_LOCK_BATCH):
             _sweep_cases(due[first : first + SWEEP_LOCK_BATCH], now, result)
     return result
@@ -651,20 +654,31 @@ def _sent(ids: list[int]) -> dict[tuple[int, str, str], int]:
     }
 
 
-def _due_now(ids: list[int], now: dt.datetime) -> list[int]:
-    """The cases among `ids` with a closing, a reminder or a supervision notice due, in four queries.
+def _due_now(rows: list[Any], now: dt.datetime) -> list[int]:
+    """The cases among `rows` (SWEPT_FIELDS, unlocked) with a closing, a reminder or a supervision notice due.
 
     The same rule as _sweep_batch (`_due`), on an unlocked read: _sweep_batch decides again under the cases'
     locks, so a case changed meanwhile is never acted on twice; this only spares the locks and the reads for
-    the many cases with nothing due.
+    the many cases with nothing due. Only the cases that may owe something (resolved, past their due date, or
+    supervision late: `_may_be_due`) need their policy and their reminders read, in three queries.
     """
-    fields = ("pk", "state", "place_id", "path", "level", "step", "arrived_at", "due_date", "resolved_at",
-              "supervision_due")  # fmt: skip
-    rows = list(Appeal.objects.filter(pk__in=ids).values_list(*fields, named=True))
+    today = timezone.localdate(now)
+    rows = [row for row in rows if _may_be_due(row, now, today)]
+    if not rows:
+        return []
     # An appeal's path is its place's: the policies need no read of the places themselves.
     policies = effective_policies({r.place_id: Node(pk=r.place_id, path=r.path) for r in rows}.values())
-    sent = _sent(ids)
+    sent = _sent([row.pk for row in rows])
     return [row.pk for row in rows if _due(row, policies[row.place_id], sent, now)]
+
+
+def _may_be_due(case: Any, now: dt.datetime, today: dt.date) -> bool:
+    """False for a case `_due` would find nothing due for, whatever its policy and reminders."""
+    if case.state == "resolved":
+        return True
+    if case.due_date is not None and now >= overdue_from(case.due_date):
+        return True
+    return bool(case.supervision_due and today > case.supervision_due)
 
 
 def _sweep_batch(pks: list[int], now: dt.datetime) -> SweepResult:
@@ -736,32 +750,37 @@ def _close_no_response(
     """§5 #27 for many cases at once: what `_apply(None, appeal, "close_no_response", {}, now)` writes for each,
     the case rows and their timeline lines in two statements; the caller writes the audit entries and notices.
 
-    Each case goes through the lifecycle (`_transit`) as alone; only the fields that changed on some case are
-    written back, with `updated_at` as save() would set it.
+    Each case goes through the lifecycle (`_transit`) as alone. The rows are written back as save() would, but
+    only the fields that changed: the cases that changed alike (all of them, for this transition) in one UPDATE,
+    with the version bumped in the database (the rows are locked: it is the version `_transit` gave them).
     """
     if not appeals:
         return {}
-    fields = [f for f in Appeal._meta.concrete_fields if not f.primary_key]
-    changed: set[str] = set()
+    fields = [
+        f
+        for f in Appeal._meta.concrete_fields
+        if not f.primary_key and f.name not in ("version", "updated_at")
+    ]
     moved: dict[int, Moved] = {}
+    events: list[AppealEvent] = []
+    alike: dict[str, tuple[dict[str, Any], list[int]]] = {}
     for appeal in appeals:
         before = [getattr(appeal, f.attname) for f in fields]
-        moved[appeal.pk] = _transit(None, appeal, "close_no_response", {}, contexts[appeal.pk], now)
-        changed.update(
-            f.name for f, old in zip(fields, before, strict=True) if getattr(appeal, f.attname) != old
-        )
-    stamp = timezone.now()
+        m = moved[appeal.pk] = _transit(None, appeal, "close_no_response", {}, contexts[appeal.pk], now)
+        record, clause = m.applied.record, m.applied.clause
+        events.append(_event_row(appeal, None, m.role, "close_no_response", m.before, record, now, clause))
+        values = {
+            f.attname: getattr(appeal, f.attname)
+            for f, old in zip(fields, before, strict=True)
+            if getattr(appeal, f.attname) != old
+        }
+        alike.setdefault(repr(sorted(values.items())), (values, []))[1].append(appeal.pk)
+    stamp = timezone.now()  # as save() sets auto_now
     for appeal in appeals:
         appeal.updated_at = stamp
-    Appeal.objects.bulk_update(appeals, sorted(changed | {"updated_at"}))
-    AppealEvent.objects.bulk_create(
-        [
-            _event_row(
-                a, None, m.role, "close_no_response", m.before, m.applied.record, now, m.applied.clause
-            )
-            for a, m in ((a, moved[a.pk]) for a in appeals)
-        ]
-    )
+    for values, pks in alike.values():
+        Appeal.objects.filter(pk__in=pks).update(**values, version=F("version") + 1, updated_at=stamp)
+    AppealEvent.objects.bulk_create(events)
     return moved
 
 
