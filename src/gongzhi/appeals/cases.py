@@ -633,6 +633,8 @@ def _due(case: Any, policy: Any, sent: dict[tuple[int, str, str], int], now: dt.
     if case.state == "resolved":
         window = dt.timedelta(days=lifecycle.case_rules(policy).confirmation_days)
         return Due(close=bool(case.resolved_at and now >= case.resolved_at + window))
+    if case.state not in OPEN_STATE_VALUES:  # closed or merged since the sweep read it: nothing is owed
+        return Due()
     overdue = 0
     if case.due_date is not None:
         deadline = Deadline(case.arrived_at, case.due_date, deadline_rule(policy, case.level))
