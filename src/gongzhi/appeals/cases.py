@@ -557,10 +557,10 @@ class SweepResult:
 
 
 SWEEP_BATCH = 2000  # cases per pass of _due_now
+SWEEP_LOCK_BATCH = 500  # due cases locked and handled per transaction
 # What `_due` reads of a case; the sweep reads it for every open or resolved case, in one query.
 SWEPT_FIELDS = ("pk", "state", "place_id", "path", "level", "step", "arrived_at", "due_date", "resolved_at",
                 "supervision_due")  # fmt: skip
-SWEEP_LOCK_BATCH = 500  # due cases locked and handled per transaction
 
 
 def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
