@@ -566,8 +566,8 @@ SWEPT_FIELDS = ("pk", "state", "place_id", "path", "level", "step", "arrived_at"
 def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Reminders for overdue cases (§5 #22), overdue supervision, "no response" closing after the window (§5 #27).
 
-    Reads the open and resolved cases in batches and picks those with something due now (`_due_now`); those are
-    then handled a few hundred per transaction (`_sweep_batch`): locked with SKIP LOCKED on PostgreSQL, so two
+    Reads the open and resolved cases and picks those with something due now (`_due_now`); those are then
+    handled a few hundred per transaction (`_sweep_batch`): locked with SKIP LOCKED on PostgreSQL, so two
     sweeps at once share the work, and decided again under the lock against the reminders recorded
     (AppealReminder, unique per case, rung, kind and number), so a second sweep never sends one again. Nothing
     escalates by itself (§5 #22).
@@ -581,10 +581,15 @@ def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         .order_by("pk")
         .values_list(*SWEPT_FIELDS, named=True)
     )
-    for start in range(0, len(rows), SWEEP_BATCH):
-        due = _due_now(rows[start : start + SWEEP_BATCH], now)
-        for first in range(0, len(due), SWEEP_LOCK_BATCH):
-            _sweep_cases(due[first : first + SWEEP_LOCK_BATCH], now, result)
+    # All the due cases first, then full batches: a day's few thousand due cases are spread thinly over the
+    # tens of thousands read, and each batch has a fixed cost (its lock, policies, handlers, audit head).
+    due = [
+        pk
+        for start in range(0, len(rows), SWEEP_BATCH)
+        for pk in _due_now(rows[start : start + SWEEP_BATCH], now)
+    ]
+    for first in range(0, len(due), SWEEP_LOCK_BATCH):
+        _sweep_cases(due[first : first + SWEEP_LOCK_BATCH], now, result)
     return result
 
 
