@@ -147,8 +147,8 @@ def test_a_case_changed_after_it_was_picked_is_decided_again_under_the_lock(acto
     now = timezone.now() + LATER
     picked = cases._due_now
 
-    def racing(rows, when):
-        due = picked(rows, when)
+    def racing(rows, when, *policies):
+        due = picked(rows, when, *policies)
         assert {resolved.pk, late.pk, other.pk} <= set(due)
         act(w, "resident1", resolved, "confirm", rating=4)
         case = Appeal.objects.get(pk=late.pk)
@@ -266,3 +266,26 @@ def test_the_sweep_command_sweeps_the_others_then_reports_the_failure(actor):
         call_command("sweep", stdout=out)
     assert "reminded 1," in out.getvalue() and "failed 1" in out.getvalue()
     assert AppealReminder.objects.filter(appeal=good).exists()
+
+
+def test_the_sweeps_policy_reader_agrees_with_effective_policies(actor):
+    """The sweep reads every pack and active override once and layers each place's policy itself: the same
+    policy as effective_policies gives, on every node of two cities, below and beside a local override."""
+    from gongzhi.policy.selectors import effective_policies
+    from gongzhi.policy.services import policy_override_set
+    from gongzhi.tree.models import Node
+
+    huzhou, ningbo = city_world(actor, "huzhou"), city_world(actor, "ningbo")
+    key = "owners_committee.term_years.max"  # HZ-A.3.1.3: delegable to the owners' assembly
+    policy_override_set(
+        actor=actor, node=huzhou["compound"], key=key, value=4, reason="业主大会议事规则第8条"
+    )
+    nodes = list(Node.objects.all())
+    expected = effective_policies(nodes)
+    policy_at_path = cases._policies_in_force()
+    for node in nodes:
+        got, want = policy_at_path(node.path), expected[node.pk]
+        assert [(v.key, v.value, v.source) for v in got] == [(v.key, v.value, v.source) for v in want]
+    assert policy_at_path(huzhou["building"].path).value(key) == 4
+    assert policy_at_path(huzhou["community"].path).value(key) == 5
+    assert policy_at_path(ningbo["building"].path).pack == "ningbo"

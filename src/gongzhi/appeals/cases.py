@@ -9,8 +9,10 @@ leaves notices for the people concerned in the notification centre (gongzhi.noti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +48,8 @@ from gongzhi.appeals.selectors import (
 from gongzhi.audit.services import Change, audit_record, audit_record_many
 from gongzhi.core.errors import Conflict, InvalidInput
 from gongzhi.notices.services import Notification, Subject, notify, notify_many, subject_of
-from gongzhi.policy.selectors import effective_policies, effective_policy
+from gongzhi.policy.models import PolicyOverride
+from gongzhi.policy.selectors import effective_policies, effective_policy, local_override, policy_at
 from gongzhi.tree.models import Dwelling, Node
 
 logger = logging.getLogger("gongzhi.appeals")
@@ -583,10 +586,11 @@ def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     )
     # All the due cases first, then full batches: a day's few thousand due cases are spread thinly over the
     # tens of thousands read, and each batch has a fixed cost (its lock, policies, handlers, audit head).
+    policy_at_path = _policies_in_force()
     due = [
         pk
         for start in range(0, len(rows), SWEEP_BATCH)
-        for pk in _due_now(rows[start : start + SWEEP_BATCH], now)
+        for pk in _due_now(rows[start : start + SWEEP_BATCH], now, policy_at_path)
     ]
     for first in range(0, len(due), SWEEP_LOCK_BATCH):
         _sweep_cases(due[first : first + SWEEP_LOCK_BATCH], now, result)
@@ -661,22 +665,34 @@ def _sent(ids: list[int]) -> dict[tuple[int, str, str], int]:
     }
 
 
-def _due_now(rows: list[Any], now: dt.datetime) -> list[int]:
+def _due_now(rows: list[Any], now: dt.datetime, policy_at_path: Callable[[str], Any]) -> list[int]:
     """The cases among `rows` (SWEPT_FIELDS, unlocked) with a closing, a reminder or a supervision notice due.
 
     The same rule as _sweep_batch (`_due`), on an unlocked read: _sweep_batch decides again under the cases'
     locks, so a case changed meanwhile is never acted on twice; this only spares the locks and the reads for
     the many cases with nothing due. Only the cases that may owe something (resolved, past their due date, or
-    supervision late: `_may_be_due`) need their policy and their reminders read, in three queries.
+    supervision late: `_may_be_due`) need their policy and their reminders read.
     """
     today = timezone.localdate(now)
     rows = [row for row in rows if _may_be_due(row, now, today)]
     if not rows:
         return []
-    # An appeal's path is its place's: the policies need no read of the places themselves.
-    policies = effective_policies({r.place_id: Node(pk=r.place_id, path=r.path) for r in rows}.values())
     sent = _sent([row.pk for row in rows])
-    return [row.pk for row in rows if _due(row, policies[row.place_id], sent, now)]
+    # An appeal's path is its place's: the policies need no read of the places themselves.
+    return [row.pk for row in rows if _due(row, policy_at_path(row.path), sent, now)]
+
+
+def _policies_in_force() -> Callable[[str], Any]:
+    """The policy in force at any tree path, from every pack node and every active override read at once (two
+    small queries, layered by policy.selectors.policy_at as effective_policies layers them): the sweep asks for
+    thousands of places, whose ancestors' paths effective_policies would send to the database each time."""
+    packs = dict(Node.objects.exclude(policy_pack="").values_list("path", "policy_pack"))
+    overrides: dict[str, list[Any]] = {}
+    for row in PolicyOverride.objects.filter(withdrawn_at__isnull=True).select_related("node"):
+        local = local_override(row.pk, row.node_id, row.node.depth, row.key, row.value, row.reason)
+        if local is not None:
+            overrides.setdefault(row.node.path, []).append(local)
+    return functools.partial(policy_at, packs_by_path=packs, overrides_by_path=overrides)
 
 
 def _may_be_due(case: Any, now: dt.datetime, today: dt.date) -> bool:
@@ -706,12 +722,13 @@ def _sweep_batch(pks: list[int], now: dt.datetime) -> SweepResult:
             .order_by("pk")
         )
         done.skipped_locked = len(pks) - len(appeals)
-        policies = effective_policies({a.place_id: a.place for a in appeals}.values())
+        policy_at_path = _policies_in_force()  # read again: the batch decides on what is in force now
+        policies = {a.pk: policy_at_path(a.place.path) for a in appeals}
         sent = _sent([a.pk for a in appeals])
-        work = [(a, due) for a in appeals if (due := _due(a, policies[a.place_id], sent, now))]
+        work = [(a, due) for a in appeals if (due := _due(a, policies[a.pk], sent, now))]
         if not work:
             return done
-        contexts = {a.pk: context_for(policies[a.place_id]) for a, _d in work}
+        contexts = {a.pk: context_for(policies[a.pk]) for a, _d in work}
         closed = _close_no_response([a for a, due in work if due.close], contexts, now)
         reminders = [
             (a, kind, number)
