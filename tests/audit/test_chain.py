@@ -109,3 +109,30 @@ def test_postgresql_reader_gives_the_orm_rows(small_tree, a_person):
             current_ip.reset(token)
     assert list(_chain_rows_postgresql(7)) == list(_chain_rows_orm(7))
     assert audit_verify()[1] is None
+
+
+def test_entries_written_many_at_once_chain_in_order_and_verify(small_tree, actor):
+    """audit_record_many (the sweep's, the roster import's): one head lock, the entries chained in the order
+    given, between single entries before and after; the verifier finds the chain whole."""
+    from gongzhi.audit.models import AuditHead
+    from gongzhi.audit.services import Change, audit_record, audit_record_many
+
+    nodes = list(small_tree.values())[:4]
+    with transaction.atomic():
+        audit_record(actor=actor, action="test.before", obj=nodes[0])
+        many = audit_record_many(
+            actor=None,
+            changes=[
+                Change(action=f"test.many.{n}", obj=node, after={"n": n}) for n, node in enumerate(nodes)
+            ],
+        )
+        after = audit_record(actor=actor, action="test.after", obj=nodes[0])
+        assert audit_record_many(actor=actor, changes=[]) == []
+    entries = list(AuditEntry.objects.filter(action__startswith="test.").order_by("seq"))
+    assert [e.action for e in entries] == ["test.before", *(f"test.many.{n}" for n in range(4)), "test.after"]
+    assert [e.seq for e in entries] == list(range(entries[0].seq, entries[0].seq + 6))
+    assert all(b.prev_hash == a.entry_hash for a, b in zip(entries, entries[1:], strict=False))
+    assert [e.pk for e in many] == [e.pk for e in entries[1:5]] and all(e.actor_id is None for e in many)
+    assert AuditHead.objects.get(pk=1).entry_hash == after.entry_hash
+    count, broken = audit_verify()
+    assert broken is None and count == AuditEntry.objects.count()

@@ -9,12 +9,15 @@ leaves notices for the people concerned in the notification centre (gongzhi.noti
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +25,7 @@ from gongzhi.access.capabilities import Action, Kind
 from gongzhi.access.permissions import can
 from gongzhi.access.selectors import forbidden
 from gongzhi.appeals import lifecycle
-from gongzhi.appeals.deadlines import Deadline, case_deadlines, deadline_rule
+from gongzhi.appeals.deadlines import Deadline, case_deadlines, deadline_rule, overdue_from
 from gongzhi.appeals.errors import AppealRuleError
 from gongzhi.appeals.labels import user_error
 from gongzhi.appeals.ladder import CityLadders, city_ladders
@@ -34,12 +37,22 @@ from gongzhi.appeals.models import (
     AppealReminder,
     Channel,
 )
-from gongzhi.appeals.selectors import Seat, appeal_get_for, handler_users, seats_for, work_calendar
-from gongzhi.audit.services import audit_record
+from gongzhi.appeals.selectors import (
+    Seat,
+    appeal_get_for,
+    handler_ids_many,
+    handler_users,
+    seats_for,
+    work_calendar,
+)
+from gongzhi.audit.services import Change, audit_record, audit_record_many
 from gongzhi.core.errors import Conflict, InvalidInput
-from gongzhi.notices.services import Subject, notify, subject_of
-from gongzhi.policy.selectors import effective_policies, effective_policy
+from gongzhi.notices.services import Notification, Subject, notify, notify_many, subject_of
+from gongzhi.policy.models import PolicyOverride
+from gongzhi.policy.selectors import effective_policies, effective_policy, local_override, policy_at
 from gongzhi.tree.models import Dwelling, Node
+
+logger = logging.getLogger("gongzhi.appeals")
 
 ALREADY_CHANGED = _("The appeal has already changed; reload it and try again.")
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -165,7 +178,15 @@ def _notify_handlers(
 
 def _event(appeal: Appeal, actor: Any, role: str, name: str, before: tuple[str, str], record: dict[str, Any],
            now: dt.datetime, clause: str = "") -> AppealEvent:  # fmt: skip
-    return AppealEvent.objects.create(
+    event = _event_row(appeal, actor, role, name, before, record, now, clause)
+    event.save(force_insert=True)
+    return event
+
+
+def _event_row(appeal: Appeal, actor: Any, role: str, name: str, before: tuple[str, str],
+               record: dict[str, Any], now: dt.datetime, clause: str = "") -> AppealEvent:  # fmt: skip
+    """A timeline line, not yet saved (the sweep writes its lines in one insert)."""
+    return AppealEvent(
         appeal=appeal,
         at=now,
         actor=actor,
@@ -388,14 +409,36 @@ def appeal_transition(
         return _apply(actor, appeal, transition, data or {})
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A transition applied to a case in memory (`_transit`), before anything is written."""
+
+    applied: lifecycle.Applied
+    role: str  # the actor's seat
+    before: tuple[str, str]  # (state, step) before
+    old: dict[str, Any]  # the snapshot before, for the audit entry
+
+
 def _apply(
     actor: Any, appeal: Appeal, name: str, data: dict[str, Any], now: dt.datetime | None = None
 ) -> Appeal:
     ctx = context_of(appeal.place)
+    now = now or timezone.now()
+    moved = _transit(actor, appeal, name, data, ctx, now)
+    appeal.save()
+    _event(appeal, actor, moved.role, name, moved.before, moved.applied.record, now, moved.applied.clause)
+    audit_record(actor=actor, action=f"appeals.{name}", obj=appeal, before=moved.old, after=_snapshot(appeal))
+    _after(appeal, ctx, moved.applied, now, actor)
+    return appeal
+
+
+def _transit(
+    actor: Any, appeal: Appeal, name: str, data: dict[str, Any], ctx: Context, now: dt.datetime
+) -> Moved:
+    """Apply the transition to `appeal` in memory (the new state on the instance, its version bumped)."""
     case = as_case(appeal, ctx)
     seat = _seat_for(actor, appeal, case, name) if actor is not None else Seat("system", "")
     data = _prepared(appeal, name, data, actor)
-    now = now or timezone.now()
     try:
         applied = lifecycle.apply(
             name, case, actor_role=seat.role, actor_level=seat.level, now=now, data=data
@@ -410,23 +453,31 @@ def _apply(
     if name in ARRIVALS and appeal.state == "submitted":
         _arrive(appeal, ctx, now)
     appeal.version += 1
-    appeal.save()
-    _event(appeal, actor, seat.role, name, before, applied.record, now, applied.clause)
-    audit_record(actor=actor, action=f"appeals.{name}", obj=appeal, before=old, after=_snapshot(appeal))
-    _after(appeal, ctx, applied, now, actor)
-    return appeal
+    return Moved(applied, seat.role, before, old)
 
 
 def _after(appeal: Appeal, ctx: Context, applied: lifecycle.Applied, now: dt.datetime, actor: Any) -> None:
+    notify_many(_after_notices(appeal, applied, actor, _handlers(appeal, ctx)), now=now)
+
+
+def _after_notices(
+    appeal: Appeal, applied: lifecycle.Applied, actor: Any, handlers: list[Any]
+) -> list[Notification]:
     """Who hears of it: the submitter and every handler of the rung on each transition (not the actor); a case
-    that arrives at a rung anew tells that rung's handlers so, as an alert where §5 #19 asks for one."""
+    that arrives at a rung anew tells that rung's handlers so, as an alert where §5 #19 asks for one.
+    `handlers` are the users (or user ids) of the rung the case is at now."""
     name = applied.transition
-    step = {"message": "appeals.step", "params": _params(appeal, action=name), "actor": actor, "now": now}
-    handlers = _handlers(appeal, ctx)
+    out = []
     if appeal.state == "submitted" and name in (*ARRIVALS, "request_escalation"):
-        _notify_handlers(appeal, ctx, "alert" if applied.alert else "arrived", now, actor)
+        kind = "alert" if applied.alert else "arrived"
+        out.append(
+            Notification(handlers, f"appeals.{kind}", _subject(appeal), params=_params(appeal), actor=actor)
+        )
         handlers = []
-    notify([appeal.submitter, *handlers], f"appeals.{name}", _subject(appeal), **step)
+    step = _params(appeal, action=name)
+    recipients = [appeal.submitter_id, *handlers]
+    out.append(Notification(recipients, f"appeals.{name}", _subject(appeal), "appeals.step", step, actor))
+    return out
 
 
 def parse_due(raw: Any) -> Any:
@@ -501,114 +552,280 @@ class SweepResult:
     supervision: int = 0
     closed_no_response: int = 0
     skipped_locked: int = 0
+    failed: int = 0  # cases whose handling raised (logged); the other cases were handled all the same
+
+    def add(self, other: SweepResult) -> None:
+        for name, value in other.__dict__.items():
+            setattr(self, name, getattr(self, name) + value)
 
 
-SWEEP_BATCH = 2000
+SWEEP_BATCH = 2000  # cases per pass of _due_now
+SWEEP_LOCK_BATCH = 500  # due cases locked and handled per transaction
+# What `_due` reads of a case; the sweep reads it for every open or resolved case, in one query.
+SWEPT_FIELDS = ("pk", "state", "place_id", "path", "level", "step", "arrived_at", "due_date", "resolved_at",
+                "supervision_due")  # fmt: skip
 
 
 def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Reminders for overdue cases (§5 #22), overdue supervision, "no response" closing after the window (§5 #27).
 
-    Reads the open and resolved cases in batches and picks those with something due now (`_due_now`); each of
-    those is then handled in one short transaction, locked with SKIP LOCKED on PostgreSQL: two sweeps at once
-    share the work, and a reminder is recorded (AppealReminder, unique per case, rung and number) with its
-    notifications, so a second sweep never sends it again. Nothing escalates by itself (§5 #22).
+    Reads the open and resolved cases and picks those with something due now (`_due_now`); those are then
+    handled a few hundred per transaction (`_sweep_batch`): locked with SKIP LOCKED on PostgreSQL, so two
+    sweeps at once share the work, and decided again under the lock against the reminders recorded
+    (AppealReminder, unique per case, rung, kind and number), so a second sweep never sends one again. Nothing
+    escalates by itself (§5 #22).
+
+    A batch that fails is rolled back and its cases are handled again one per transaction (`_sweep_cases`).
     """
     now = now or timezone.now()
     result = SweepResult()
-    ids = list(
+    rows = list(
         Appeal.objects.filter(state__in=(*OPEN_STATE_VALUES, "resolved"))
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list(*SWEPT_FIELDS, named=True)
     )
-    for start in range(0, len(ids), SWEEP_BATCH):
-        for pk in _due_now(ids[start : start + SWEEP_BATCH], now):
-            with transaction.atomic():
-                appeal = (
-                    # Only the case's row: locking its place too would make the other sweep skip every case
-                    # of the same place while this one is being handled, and never come back to them.
-                    Appeal.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("place")
-                    .filter(pk=pk)
-                    .first()
-                )
-                if appeal is None:
-                    result.skipped_locked += 1
-                    continue
-                _sweep_one(appeal, now, result)
+    # All the due cases first, then full batches: a day's few thousand due cases are spread thinly over the
+    # tens of thousands read, and each batch has a fixed cost (its lock, policies, handlers, audit head).
+    policy_at_path = _policies_in_force()
+    due = [
+        pk
+        for start in range(0, len(rows), SWEEP_BATCH)
+        for pk in _due_now(rows[start : start + SWEEP_BATCH], now, policy_at_path)
+    ]
+    for first in range(0, len(due), SWEEP_LOCK_BATCH):
+        _sweep_cases(due[first : first + SWEEP_LOCK_BATCH], now, result)
     return result
 
 
-def _due_now(ids: list[int], now: dt.datetime) -> list[int]:
-    """The cases among `ids` with a closing, a reminder or a supervision notice due, in three queries.
+def _sweep_cases(pks: list[int], now: dt.datetime, result: SweepResult) -> None:
+    """One batch; if it fails, each of its cases alone, so that one bad case (a city pack that no longer
+    reads, a rule refusing the closing) costs the others nothing: a case that fails alone is logged and counted
+    in `failed`, and tried again by the next sweep. When every case of a batch of several fails alone too, the
+    fault is not the cases' (the database is gone, a bug in the sweep): it is raised, as it was raised before
+    the sweep worked in batches, and the batches already committed stay committed."""
+    try:
+        result.add(_sweep_batch(pks, now))
+        return
+    except Exception:
+        if len(pks) == 1:
+            logger.exception("sweep: appeal %s failed; the sweep goes on without it", pks[0])
+            result.failed += 1
+            return
+        logger.warning("sweep: a batch of %d appeals failed; handling them one by one", len(pks))
+    errors: list[Exception] = []
+    for pk in pks:
+        try:
+            result.add(_sweep_batch([pk], now))
+        except Exception as exc:
+            logger.exception("sweep: appeal %s failed; the sweep goes on without it", pk)
+            errors.append(exc)
+    if len(errors) == len(pks):
+        raise errors[0]
+    result.failed += len(errors)
 
-    The same tests as _sweep_one, on an unlocked read: _sweep_one decides again under the case's lock, so a
-    case changed meanwhile is never acted on twice; this only spares the lock and the reads for the many cases
-    with nothing due.
-    """
-    fields = ("pk", "state", "place_id", "path", "level", "step", "arrived_at", "due_date", "resolved_at",
-              "supervision_due")  # fmt: skip
-    rows = list(Appeal.objects.filter(pk__in=ids).values_list(*fields, named=True))
-    # An appeal's path is its place's: the policies need no read of the places themselves.
-    policies = effective_policies({r.place_id: Node(pk=r.place_id, path=r.path) for r in rows}.values())
-    sent: dict[tuple[int, str, str], int] = {
+
+@dataclass(frozen=True)
+class Due:
+    """What the sweep owes a case now."""
+
+    close: bool = False  # "no response" closing (§5 #27)
+    overdue: int = 0  # the number of the overdue reminder due, 0 for none (§5 #22)
+    supervision: bool = False  # the supervision notice (BZ-7.2)
+
+    def __bool__(self) -> bool:
+        return self.close or bool(self.overdue) or self.supervision
+
+
+def _due(case: Any, policy: Any, sent: dict[tuple[int, str, str], int], now: dt.datetime) -> Due:
+    """The one rule of the sweep, for an Appeal or a row with its fields: `sent` holds the highest reminder
+    number recorded per (case, rung, kind). Pure."""
+    if case.state == "resolved":
+        window = dt.timedelta(days=lifecycle.case_rules(policy).confirmation_days)
+        return Due(close=bool(case.resolved_at and now >= case.resolved_at + window))
+    if case.state not in OPEN_STATE_VALUES:  # closed or merged since the sweep read it: nothing is owed
+        return Due()
+    overdue = 0
+    if case.due_date is not None:
+        deadline = Deadline(case.arrived_at, case.due_date, deadline_rule(policy, case.level))
+        number = deadline.reminders_due(now)
+        if number > sent.get((case.pk, case.step, "overdue"), 0):
+            overdue = number
+    late = bool(case.supervision_due and timezone.localdate(now) > case.supervision_due)
+    return Due(overdue=overdue, supervision=late and not sent.get((case.pk, case.step, "supervision")))
+
+
+def _sent(ids: list[int]) -> dict[tuple[int, str, str], int]:
+    """The highest reminder number recorded per (case, rung, kind) for the cases `ids`."""
+    return {
         (appeal_id, step, kind): number
         for appeal_id, step, kind, number in AppealReminder.objects.filter(appeal_id__in=ids)
         .values_list("appeal_id", "step", "kind")
         .annotate(top=Max("number"))
         .values_list("appeal_id", "step", "kind", "top")
     }
+
+
+def _due_now(rows: list[Any], now: dt.datetime, policy_at_path: Callable[[str], Any]) -> list[int]:
+    """The cases among `rows` (SWEPT_FIELDS, unlocked) with a closing, a reminder or a supervision notice due.
+
+    The same rule as _sweep_batch (`_due`), on an unlocked read: _sweep_batch decides again under the cases'
+    locks, so a case changed meanwhile is never acted on twice; this only spares the locks and the reads for
+    the many cases with nothing due. Only the cases that may owe something (resolved, past their due date, or
+    supervision late: `_may_be_due`) need their policy and their reminders read.
+    """
     today = timezone.localdate(now)
-    due = []
-    for row in rows:
-        policy = policies[row.place_id]
-        if row.state == "resolved":
-            window = dt.timedelta(days=lifecycle.case_rules(policy).confirmation_days)
-            if row.resolved_at and now >= row.resolved_at + window:
-                due.append(row.pk)
-            continue
-        if row.due_date is not None:
-            deadline = Deadline(row.arrived_at, row.due_date, deadline_rule(policy, row.level))
-            if deadline.reminders_due(now) > sent.get((row.pk, row.step, "overdue"), 0):
-                due.append(row.pk)
+    rows = [row for row in rows if _may_be_due(row, now, today)]
+    if not rows:
+        return []
+    sent = _sent([row.pk for row in rows])
+    # An appeal's path is its place's: the policies need no read of the places themselves.
+    return [row.pk for row in rows if _due(row, policy_at_path(row.path), sent, now)]
+
+
+def _policies_in_force() -> Callable[[str], Any]:
+    """The policy in force at any tree path, from every pack node and every active override read at once (two
+    small queries, layered by policy.selectors.policy_at as effective_policies layers them): the sweep asks for
+    thousands of places, whose ancestors' paths effective_policies would send to the database each time."""
+    packs = dict(Node.objects.exclude(policy_pack="").values_list("path", "policy_pack"))
+    overrides: dict[str, list[Any]] = {}
+    for row in PolicyOverride.objects.filter(withdrawn_at__isnull=True).select_related("node"):
+        local = local_override(row.pk, row.node_id, row.node.depth, row.key, row.value, row.reason)
+        if local is not None:
+            overrides.setdefault(row.node.path, []).append(local)
+    return functools.partial(policy_at, packs_by_path=packs, overrides_by_path=overrides)
+
+
+def _may_be_due(case: Any, now: dt.datetime, today: dt.date) -> bool:
+    """False for a case `_due` would find nothing due for, whatever its policy and reminders."""
+    if case.state == "resolved":
+        return True
+    if case.due_date is not None and now >= overdue_from(case.due_date):
+        return True
+    return bool(case.supervision_due and today > case.supervision_due)
+
+
+def _sweep_batch(pks: list[int], now: dt.datetime) -> SweepResult:
+    """Handle the cases `pks` in one transaction and return what was done (counted once committed).
+
+    Locks the cases not locked elsewhere (only their own rows: locking their places too would make the other
+    sweep skip every case of the same place while this one holds them, and never come back to them), decides
+    under the locks what is due (`_due`), and writes it in a few statements: the closings' new states and
+    timeline lines, the reminders (AppealReminder) and overdue flags, one chain of audit entries in the cases'
+    order, and the notices with their once keys (delivered after commit).
+    """
+    done = SweepResult()
+    with transaction.atomic():
+        appeals = list(
+            Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("place")
+            .filter(pk__in=pks)
+            .order_by("pk")
+        )
+        done.skipped_locked = len(pks) - len(appeals)
+        policy_at_path = _policies_in_force()  # read again: the batch decides on what is in force now
+        policies = {a.pk: policy_at_path(a.place.path) for a in appeals}
+        sent = _sent([a.pk for a in appeals])
+        work = [(a, due) for a in appeals if (due := _due(a, policies[a.pk], sent, now))]
+        if not work:
+            return done
+        contexts = {a.pk: context_for(policies[a.pk]) for a, _d in work}
+        closed = _close_no_response([a for a, due in work if due.close], contexts, now)
+        reminders = [
+            (a, kind, number)
+            for a, due in work
+            for kind, number in (("overdue", due.overdue), ("supervision", int(due.supervision)))
+            if number
+        ]
+        _record_reminders(reminders, now)
+        steps = {a.pk: contexts[a.pk].ladders.ladder(a.track).step(a.step) for a, _d in work}
+        handlers = dict(
+            zip(
+                steps,
+                handler_ids_many([(a, steps[a.pk].roles, steps[a.pk].level) for a, _d in work]),
+                strict=True,
+            )
+        )
+        changes: list[Change] = []
+        notices: list[Notification] = []
+        # In the cases' order, each case's entries in the order it had them when it was swept alone.
+        for a, kind, number in sorted([(a, "close", 0) for a, _d in work if a.pk in closed] + reminders,
+                                      key=lambda item: item[0].pk):  # fmt: skip
+            if kind == "close":
+                moved = closed[a.pk]
+                changes.append(Change("appeals.close_no_response", a, moved.old, _snapshot(a)))
+                notices += _after_notices(a, moved.applied, None, handlers[a.pk])
                 continue
-        late = row.supervision_due and today > row.supervision_due
-        if late and not sent.get((row.pk, row.step, "supervision")):
-            due.append(row.pk)
-    return due
+            changes.append(Change(f"appeals.reminder_{kind}", a, after={"number": number}))
+            name = "reminder" if kind == "overdue" else "supervision_overdue"
+            once = f"appeals:{a.pk}:{a.step}:{kind}:{number}"
+            notices.append(Notification(handlers[a.pk], f"appeals.{name}", _subject(a), params=_params(a),
+                                        once_key=once))  # fmt: skip
+        audit_record_many(actor=None, changes=changes)
+        notify_many(notices, now=now)
+    done.closed_no_response = len(closed)
+    done.reminded = sum(1 for _a, kind, _n in reminders if kind == "overdue")
+    done.supervision = len(reminders) - done.reminded
+    return done
 
 
-def _sweep_one(appeal: Appeal, now: dt.datetime, result: SweepResult) -> None:
-    ctx = context_of(appeal.place)
-    if appeal.state == "resolved":
-        if appeal.resolved_at and now >= appeal.resolved_at + dt.timedelta(
-            days=lifecycle.case_rules(ctx.policy).confirmation_days
-        ):
-            _apply(None, appeal, "close_no_response", {}, now)
-            result.closed_no_response += 1
+def _close_no_response(
+    appeals: list[Appeal], contexts: dict[int, Context], now: dt.datetime
+) -> dict[int, Moved]:
+    """§5 #27 for many cases at once: what `_apply(None, appeal, "close_no_response", {}, now)` writes for each,
+    the case rows and their timeline lines in two statements; the caller writes the audit entries and notices.
+
+    Each case goes through the lifecycle (`_transit`) as alone. The rows are written back as save() would, but
+    only the fields that changed: the cases that changed alike (all of them, for this transition) in one UPDATE,
+    with the version bumped in the database (the rows are locked: it is the version `_transit` gave them).
+    """
+    if not appeals:
+        return {}
+    fields = [
+        f
+        for f in Appeal._meta.concrete_fields
+        if not f.primary_key and f.name not in ("version", "updated_at")
+    ]
+    moved: dict[int, Moved] = {}
+    events: list[AppealEvent] = []
+    alike: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    for appeal in appeals:
+        before = [getattr(appeal, f.attname) for f in fields]
+        m = moved[appeal.pk] = _transit(None, appeal, "close_no_response", {}, contexts[appeal.pk], now)
+        record, clause = m.applied.record, m.applied.clause
+        events.append(_event_row(appeal, None, m.role, "close_no_response", m.before, record, now, clause))
+        values = {
+            f.attname: getattr(appeal, f.attname)
+            for f, old in zip(fields, before, strict=True)
+            if getattr(appeal, f.attname) != old
+        }
+        alike.setdefault(repr(sorted(values.items())), (values, []))[1].append(appeal.pk)
+    stamp = timezone.now()  # as save() sets auto_now
+    for appeal in appeals:
+        appeal.updated_at = stamp
+    for values, pks in alike.values():
+        Appeal.objects.filter(pk__in=pks).update(**values, version=F("version") + 1, updated_at=stamp)
+    AppealEvent.objects.bulk_create(events)
+    return moved
+
+
+def _record_reminders(reminders: list[tuple[Appeal, str, int]], now: dt.datetime) -> None:
+    """The reminders recorded as sent (one insert) and their cases flagged overdue (one update).
+
+    The insert needs no ON CONFLICT: the cases are locked and `_due` was decided under the locks against the
+    reminders committed, so no other sweep can have recorded one of these. Should a writer outside the sweep
+    ever do so, the unique constraint fails the batch, and its cases are swept again one by one, each seeing
+    that reminder recorded.
+    """
+    if not reminders:
         return
-    if appeal.due_date is not None:
-        deadline = Deadline(appeal.arrived_at, appeal.due_date, deadline_rule(ctx.policy, appeal.level))
-        due = deadline.reminders_due(now)
-        if due and _remind(appeal, ctx, "overdue", due, now):
-            result.reminded += 1
-    late = appeal.supervision_due and timezone.localdate(now) > appeal.supervision_due
-    if late and _remind(appeal, ctx, "supervision", 1, now):
-        result.supervision += 1
-
-
-def _remind(appeal: Appeal, ctx: Context, kind: str, number: int, now: dt.datetime) -> bool:
-    sent = AppealReminder.objects.filter(
-        appeal=appeal, step=appeal.step, kind=kind, number__gte=number
-    ).exists()
-    if sent:
-        return False
-    AppealReminder.objects.create(appeal=appeal, step=appeal.step, kind=kind, number=number, sent_at=now)
-    if not appeal.overdue:
-        appeal.overdue = True
-        appeal.save(update_fields=["overdue"])
-    once = f"appeals:{appeal.pk}:{appeal.step}:{kind}:{number}"
-    name = "reminder" if kind == "overdue" else "supervision_overdue"
-    _notify_handlers(appeal, ctx, name, now, once_key=once)
-    audit_record(actor=None, action=f"appeals.reminder_{kind}", obj=appeal, after={"number": number})
-    return True
+    AppealReminder.objects.bulk_create(
+        [
+            AppealReminder(appeal=a, step=a.step, kind=kind, number=number, sent_at=now)
+            for a, kind, number in reminders
+        ]
+    )
+    flag = {a.pk: a for a, _kind, _number in reminders if not a.overdue}
+    if flag:
+        Appeal.objects.filter(pk__in=list(flag)).update(overdue=True)  # as save(update_fields=["overdue"])
+        for appeal in flag.values():
+            appeal.overdue = True

@@ -50,6 +50,12 @@ def end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI)
 
 
+def overdue_from(due_date: dt.date) -> dt.datetime:
+    """A case is overdue from the start of the day after its due date, whatever the rule that set the date (the
+    sweep picks the overdue cases by this before it reads any rule)."""
+    return dt.datetime.combine(due_date + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+
+
 def local_date(moment: dt.datetime) -> dt.date:
     return _aware(moment).astimezone(SHANGHAI).date()
 
@@ -97,7 +103,7 @@ class Deadline:
 
     @property
     def overdue_from(self) -> dt.datetime:
-        return dt.datetime.combine(self.due_date + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+        return overdue_from(self.due_date)
 
     def is_overdue(self, now: dt.datetime) -> bool:
         return _aware(now) >= self.overdue_from
