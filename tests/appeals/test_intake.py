@@ -250,3 +250,27 @@ def test_a_role_not_in_force_is_refused_alike(actor, settings, when):
     queued = post(client_for(resident), data).status_code
     assert inline == queued and inline in (403, 404)
     assert not AppealIntake.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_household_submitting_twice_at_once_gets_one_case(postgres, run_at_once, actor):
+    """BZ-5.2.1 under concurrency: the household's row is locked, so the second submission finds the first's
+    case and merges into it instead of opening another."""
+    import time
+
+    from django.db import transaction
+
+    w = city_world(actor, "huzhou")
+    resident, home = w["users"]["resident0"], w["homes"][0]
+
+    def submit(text):
+        # Inside a longer transaction (as the intake worker's batch is), so the first case stays uncommitted
+        # while the other submission looks for the household's open case.
+        with transaction.atomic():
+            done = cases.appeal_submit(actor=resident, dwelling=home, category="parking", description=text)
+            time.sleep(0.3)
+        return done
+
+    outcomes = run_at_once([lambda: submit("车位被占"), lambda: submit("车位又被占")])
+    assert sorted(o.merged for o in outcomes) == [False, True]
+    assert Appeal.objects.count() == 1

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -236,6 +236,26 @@ def _place_for(actor: Any, dwelling: Dwelling | None, place: Node | None, channe
     return place
 
 
+def lock_households(*, dwelling_ids: Iterable[int] = (), user_ids: Iterable[int] = ()) -> None:
+    """Lock the rows that stand for households (their dwellings; for a case without a home, the user who raised
+    it), in id order. One household speaks once (BZ-5.2.1): two submissions of one household at once must not
+    both find no open case and both open one, so the household's row is held until the submission commits.
+    Locking many in a fixed order (the intake worker's batch) means two workers never wait on each other in a
+    cycle."""
+    from django.contrib.auth import get_user_model
+
+    if dwelling_ids:
+        list(
+            Dwelling.objects.select_for_update()
+            .filter(pk__in=set(dwelling_ids))
+            .order_by("pk")
+            .values_list("pk")
+        )
+    if user_ids:
+        users = get_user_model().objects.select_for_update().filter(pk__in=set(user_ids)).order_by("pk")
+        list(users.values_list("pk"))
+
+
 def _duplicate(household: str, category: str, place: Node) -> Appeal | None:
     """BZ-5.2.1 one household speaks once: an open case of the household on the same category and place."""
     opens = list(Appeal.objects.select_for_update().filter(household=household, state__in=OPEN_STATE_VALUES))
@@ -280,8 +300,10 @@ def appeal_submit(
         raise InvalidInput(_("Unknown channel."), code="channel_invalid")
     photos = list(photos or [])
     _check_photos(photos)
-    if dwelling is not None:  # read afresh: its grid and path as stored now
-        dwelling = Dwelling.objects.select_related("stairwell").get(pk=dwelling.pk)
+    if dwelling is not None:  # read afresh (its grid and path as stored now) and locked: see _lock_household
+        dwelling = (
+            Dwelling.objects.select_for_update(of=("self",)).select_related("stairwell").get(pk=dwelling.pk)
+        )
     place = _place_for(actor, dwelling, place, channel)
     ctx = context_of(place)
     if anonymous and not ctx.policy.value("appeals.anonymous.allowed", True):
@@ -293,6 +315,8 @@ def appeal_submit(
         raise user_error(exc) from exc
     now = received_at or timezone.now()
     household = f"d{dwelling.pk}" if dwelling else f"u{actor.pk}"
+    if dwelling is None:
+        lock_households(user_ids=[actor.pk])
     existing = _duplicate(household, category, place)
     if existing is not None:
         return Submitted(_merge_submission(existing, actor, description, now), merged=True)

@@ -261,6 +261,10 @@ def appeals_intake_route(*, limit: int = BATCH) -> IntakeResult:
             .select_related("recorded_by", "dwelling", "place")
             .order_by("pk")[:limit]
         )
+        cases.lock_households(
+            dwelling_ids=[r.dwelling_id for r in rows if r.dwelling_id is not None],
+            user_ids=[r.recorded_by_id for r in rows if r.dwelling_id is None],
+        )
         for row in rows:
             _route_one(row, result)
             result.ids.append(row.pk)
