@@ -218,17 +218,49 @@ def _check_photos(photos: list[Any]) -> None:
             )
 
 
-def _place_for(actor: Any, dwelling: Dwelling | None, place: Node | None, channel: str) -> Node:
-    if dwelling is None and place is None:
+# The checks of a submission's input, shared with the queued intake (appeals.intake), which must answer alike.
+
+
+def checked_text(description: str, channel: str) -> str:
+    description = (description or "").strip()
+    if not description or len(description) > DESCRIPTION_MAX:
+        raise InvalidInput(_("Describe the problem (at most 4000 characters)."), code="description_invalid")
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), code="channel_invalid")
+    return description
+
+
+def check_place_given(*, home: bool, place: bool, channel: str) -> None:
+    if not home and not place:
         raise InvalidInput(_("Choose the home or the place the appeal is about."), code="place_required")
-    if channel == Channel.WEB and dwelling is None:
+    if channel == Channel.WEB and not home:
         raise InvalidInput(_("A resident speaks for their home: choose it."), code="dwelling_required")
+
+
+def check_place_contains(place_path: str, home_path: str) -> None:
+    if not home_path.startswith(place_path):
+        raise InvalidInput(_("The place must contain the home."), code="place_not_home")
+
+
+def routed(
+    policy: Any, ladders: CityLadders, category: str, severity: str, anonymous: bool, levels: set[str]
+) -> Any:
+    """The route on the city's ladder, after the anonymity rule (§5 #37); rule errors in the user's language."""
+    if anonymous and not policy.value("appeals.anonymous.allowed", True):
+        raise InvalidInput(_("Anonymous appeals are not accepted here."), code="anonymous_not_allowed")
+    try:
+        return ladders.route(category, severity=severity, present_levels=levels)
+    except AppealRuleError as exc:
+        raise user_error(exc) from exc
+
+
+def _place_for(actor: Any, dwelling: Dwelling | None, place: Node | None, channel: str) -> Node:
+    check_place_given(home=dwelling is not None, place=place is not None, channel=channel)
     if dwelling is not None:
         if not can(actor, Kind.APPEAL, Action.CHANGE, dwelling):
             raise forbidden()
         place = place or dwelling.stairwell
-        if not dwelling.path.startswith(place.path):
-            raise InvalidInput(_("The place must contain the home."), code="place_not_home")
+        check_place_contains(place.path, dwelling.path)
         return place
     assert place is not None
     if not can(actor, Kind.APPEAL, Action.CHANGE, place):
@@ -293,11 +325,7 @@ def appeal_submit(
     (appeals.categories); a major or emergency case goes where the pack sends it and alerts at once (§5 #19).
     `received_at`: when a queued submission was received (appeals.intake); its deadline counts from then.
     """
-    description = (description or "").strip()
-    if not description or len(description) > DESCRIPTION_MAX:
-        raise InvalidInput(_("Describe the problem (at most 4000 characters)."), code="description_invalid")
-    if channel not in Channel.values:
-        raise InvalidInput(_("Unknown channel."), code="channel_invalid")
+    description = checked_text(description, channel)
     photos = list(photos or [])
     _check_photos(photos)
     if dwelling is not None:  # read afresh (its grid and path as stored now) and locked: see _lock_household
@@ -306,13 +334,8 @@ def appeal_submit(
         )
     place = _place_for(actor, dwelling, place, channel)
     ctx = context_of(place)
-    if anonymous and not ctx.policy.value("appeals.anonymous.allowed", True):
-        raise InvalidInput(_("Anonymous appeals are not accepted here."), code="anonymous_not_allowed")
-    try:
-        ancestors = _ancestors(place)
-        route = ctx.ladders.route(category, severity=severity, present_levels=set(ancestors))
-    except AppealRuleError as exc:
-        raise user_error(exc) from exc
+    ancestors = _ancestors(place)
+    route = routed(ctx.policy, ctx.ladders, category, severity, anonymous, set(ancestors))
     now = received_at or timezone.now()
     household = f"d{dwelling.pk}" if dwelling else f"u{actor.pk}"
     if dwelling is None:

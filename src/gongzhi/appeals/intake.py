@@ -27,7 +27,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access import selectors as access
 from gongzhi.access.capabilities import Action, Kind, roles_allowed
@@ -36,13 +35,11 @@ from gongzhi.access.permissions import can
 from gongzhi.access.reach import reach_of
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.appeals import cases
-from gongzhi.appeals.errors import AppealRuleError
-from gongzhi.appeals.labels import user_error
 from gongzhi.appeals.ladder import city_ladders
 from gongzhi.appeals.models import AppealIntake, Channel
 from gongzhi.audit.context import current_ip
 from gongzhi.audit.services import audit_record
-from gongzhi.core.errors import GongzhiError, InvalidInput
+from gongzhi.core.errors import GongzhiError
 from gongzhi.notices.services import notify, subject_of
 from gongzhi.policy.effective import EffectivePolicy
 from gongzhi.policy.models import PolicyOverride
@@ -58,15 +55,6 @@ MAX_DEPTH = 8  # district, street, community, compound, cluster, building, stair
 
 def queued() -> bool:
     return getattr(settings, "GONGZHI_APPEAL_INTAKE", "inline") == QUEUE
-
-
-def _check_text(description: str, channel: str) -> str:
-    description = (description or "").strip()
-    if not description or len(description) > cases.DESCRIPTION_MAX:
-        raise InvalidInput(_("Describe the problem (at most 4000 characters)."), code="description_invalid")
-    if channel not in Channel.values:
-        raise InvalidInput(_("Unknown channel."), code="channel_invalid")
-    return description
 
 
 @dataclass(frozen=True)
@@ -161,10 +149,7 @@ def _home(actor: Any, dwelling_id: int) -> _Home:
 def _place(actor: Any, dwelling_id: int | None, place_id: int | None, channel: str) -> tuple[Node, Any]:
     """The node the case is about, after the same checks as appeals.cases._place_for, and (for a home
     without another place) the policy and levels there, read with it."""
-    if dwelling_id is None and place_id is None:
-        raise InvalidInput(_("Choose the home or the place the appeal is about."), code="place_required")
-    if channel == Channel.WEB and dwelling_id is None:
-        raise InvalidInput(_("A resident speaks for their home: choose it."), code="dwelling_required")
+    cases.check_place_given(home=dwelling_id is not None, place=place_id is not None, channel=channel)
     place = access.node_get_for(actor, place_id, name_only_ok=True) if place_id is not None else None
     if dwelling_id is None:
         assert place is not None
@@ -174,19 +159,13 @@ def _place(actor: Any, dwelling_id: int | None, place_id: int | None, channel: s
     home = _home(actor, dwelling_id)
     if place is None:
         return Node(pk=home.stairwell_id, path=home.path), home
-    if not home.path.startswith(place.path):
-        raise InvalidInput(_("The place must contain the home."), code="place_not_home")
+    cases.check_place_contains(place.path, home.path)
     return place, None
 
 
 def _check_ladder(place: Node, home: _Home | None, category: str, severity: str, anonymous: bool) -> None:
     policy, levels = (home.policy, home.levels) if home is not None else effective_policy_and_levels(place)
-    if anonymous and not policy.value("appeals.anonymous.allowed", True):
-        raise InvalidInput(_("Anonymous appeals are not accepted here."), code="anonymous_not_allowed")
-    try:
-        city_ladders(policy).route(category, severity=severity, present_levels=levels)
-    except AppealRuleError as exc:
-        raise user_error(exc) from exc
+    cases.routed(policy, city_ladders(policy), category, severity, anonymous, set(levels))
 
 
 def appeal_intake_receive(
@@ -208,7 +187,7 @@ def appeal_intake_receive(
     submission is answered now (4xx) rather than refused later. The audit entry is written when the case is
     made (appeals_intake_route), in that transaction, with this actor, the time of receipt and `source_ip`.
     """
-    description = _check_text(description, channel)
+    description = cases.checked_text(description, channel)
     place, home = _place(actor, dwelling_id, place_id, channel)
     _check_ladder(place, home, category, severity, anonymous)
     return AppealIntake.objects.create(
