@@ -271,7 +271,7 @@ def test_the_sweep_command_sweeps_the_others_then_reports_the_failure(actor):
 def test_the_sweeps_policy_reader_agrees_with_effective_policies(actor):
     """The sweep reads every pack and active override once and layers each place's policy itself: the same
     policy as effective_policies gives, on every node of two cities, below and beside a local override."""
-    from gongzhi.policy.selectors import effective_policies
+    from gongzhi.policy.selectors import effective_policies, policies_in_force
     from gongzhi.policy.services import policy_override_set
     from gongzhi.tree.models import Node
 
@@ -282,7 +282,7 @@ def test_the_sweeps_policy_reader_agrees_with_effective_policies(actor):
     )
     nodes = list(Node.objects.all())
     expected = effective_policies(nodes)
-    policy_at_path = cases._policies_in_force()
+    policy_at_path = policies_in_force()
     for node in nodes:
         got, want = policy_at_path(node.path), expected[node.pk]
         assert [(v.key, v.value, v.source) for v in got] == [(v.key, v.value, v.source) for v in want]

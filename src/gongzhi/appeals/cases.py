@@ -9,7 +9,6 @@ leaves notices for the people concerned in the notification centre (gongzhi.noti
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import weakref
 from collections.abc import Callable, Iterable
@@ -48,8 +47,7 @@ from gongzhi.appeals.selectors import (
 from gongzhi.audit.services import Change, audit_record, audit_record_many
 from gongzhi.core.errors import Conflict, InvalidInput
 from gongzhi.notices.services import Notification, Subject, notify, notify_many, subject_of
-from gongzhi.policy.models import PolicyOverride
-from gongzhi.policy.selectors import effective_policies, effective_policy, local_override, policy_at
+from gongzhi.policy.selectors import effective_policies, effective_policy, policies_in_force
 from gongzhi.tree.models import Dwelling, Node
 
 logger = logging.getLogger("gongzhi.appeals")
@@ -328,7 +326,7 @@ def appeal_submit(
     description = checked_text(description, channel)
     photos = list(photos or [])
     _check_photos(photos)
-    if dwelling is not None:  # read afresh (its grid and path as stored now) and locked: see _lock_household
+    if dwelling is not None:  # read afresh (its grid and path as stored now) and locked: see lock_households
         dwelling = (
             Dwelling.objects.select_for_update(of=("self",)).select_related("stairwell").get(pk=dwelling.pk)
         )
@@ -633,7 +631,7 @@ def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     )
     # All the due cases first, then full batches: a day's few thousand due cases are spread thinly over the
     # tens of thousands read, and each batch has a fixed cost (its lock, policies, handlers, audit head).
-    policy_at_path = _policies_in_force()
+    policy_at_path = policies_in_force()
     due = [
         pk
         for start in range(0, len(rows), SWEEP_BATCH)
@@ -729,19 +727,6 @@ def _due_now(rows: list[Any], now: dt.datetime, policy_at_path: Callable[[str], 
     return [row.pk for row in rows if _due(row, policy_at_path(row.path), sent, now)]
 
 
-def _policies_in_force() -> Callable[[str], Any]:
-    """The policy in force at any tree path, from every pack node and every active override read at once (two
-    small queries, layered by policy.selectors.policy_at as effective_policies layers them): the sweep asks for
-    thousands of places, whose ancestors' paths effective_policies would send to the database each time."""
-    packs = dict(Node.objects.exclude(policy_pack="").values_list("path", "policy_pack"))
-    overrides: dict[str, list[Any]] = {}
-    for row in PolicyOverride.objects.filter(withdrawn_at__isnull=True).select_related("node"):
-        local = local_override(row.pk, row.node_id, row.node.depth, row.key, row.value, row.reason)
-        if local is not None:
-            overrides.setdefault(row.node.path, []).append(local)
-    return functools.partial(policy_at, packs_by_path=packs, overrides_by_path=overrides)
-
-
 def _may_be_due(case: Any, now: dt.datetime, today: dt.date) -> bool:
     """False for a case `_due` would find nothing due for, whatever its policy and reminders."""
     if case.state == "resolved":
@@ -769,7 +754,7 @@ def _sweep_batch(pks: list[int], now: dt.datetime) -> SweepResult:
             .order_by("pk")
         )
         done.skipped_locked = len(pks) - len(appeals)
-        policy_at_path = _policies_in_force()  # read again: the batch decides on what is in force now
+        policy_at_path = policies_in_force()  # read again: the batch decides on what is in force now
         policies = {a.pk: policy_at_path(a.place.path) for a in appeals}
         sent = _sent([a.pk for a in appeals])
         work = [(a, due) for a in appeals if (due := _due(a, policies[a.pk], sent, now))]
