@@ -19,6 +19,7 @@ from gongzhi.accounts.models import ApiToken
 
 __all__ = ["ApiToken", "api_token_create", "api_token_revoke", "api_token_user", "api_tokens_of"]
 from gongzhi.audit.services import audit_record
+from gongzhi.core.compiled import CompiledQuery
 from gongzhi.core.errors import InvalidInput, NotFound
 
 TOKEN_PREFIX = "gz_"
@@ -74,18 +75,24 @@ def api_tokens_of(user: Any) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=user))
 
 
+# The active token with its user, account and person: most API calls by residents ask who they are (one query,
+# not 3). Compiled once (core.compiled): this runs on every API call, and compiling the four-table join cost
+# several times what the database spends answering it. The hash is unique: no ORDER BY.
+_ACTIVE_TOKEN: CompiledQuery[ApiToken] = CompiledQuery(
+    lambda token_hash: (
+        ApiToken.objects.select_related("user__account__person")
+        .filter(token_hash=token_hash, revoked_at__isnull=True)
+        .order_by()[:1]
+    ),
+    token_hash=str,
+)
+
+
 def api_token_user(plaintext: str) -> Any | None:
     """The active user a bearer token belongs to, or None (unknown, revoked, or user inactive)."""
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
-    found = (
-        # The account and its person come along: most API calls by residents ask who they are (one query, not 3).
-        # The hash is unique: no ORDER BY (first() would add one to the query built on every API call).
-        ApiToken.objects.select_related("user__account__person")
-        .filter(token_hash=token_digest(plaintext), revoked_at__isnull=True)
-        .order_by()[:1]
-    )
-    token = next(iter(found), None)
+    token = _ACTIVE_TOKEN.first(token_hash=token_digest(plaintext))
     if token is None or not token.user.is_active:
         return None
     _touch(token, timezone.now())
