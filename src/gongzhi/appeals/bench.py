@@ -117,7 +117,7 @@ WITH s AS (
     FROM t
 )
 SELECT nextval('appeals_appeal_id_seq') AS id, u.*,
-       CASE WHEN resolved > %(now)s OR (created > %(now)s::timestamptz - interval '%(window)s days' AND r_state < 0.2)
+       CASE WHEN resolved > %(now)s OR (created > %(now)s::timestamptz - %(window)s * interval '1 day' AND r_state < 0.2)
             THEN (CASE WHEN r_sub < 0.35 THEN 'submitted' WHEN r_sub < 0.85 THEN 'in_progress'
                        ELSE 'awaiting_info' END)
             WHEN resolved > %(now)s::timestamptz - interval '7 days' THEN 'resolved'
