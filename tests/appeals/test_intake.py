@@ -15,6 +15,7 @@ from gongzhi.appeals import cases, intake
 from gongzhi.appeals.models import Appeal, AppealEvent, AppealIntake
 from gongzhi.audit.models import AuditEntry
 from gongzhi.notices.models import Notice
+from gongzhi.tree.models import Node
 
 from .cases_world import city_world
 
@@ -274,3 +275,18 @@ def test_one_household_submitting_twice_at_once_gets_one_case(postgres, run_at_o
     outcomes = run_at_once([lambda: submit("车位被占"), lambda: submit("车位又被占")])
     assert sorted(o.merged for o in outcomes) == [False, True]
     assert Appeal.objects.count() == 1
+
+
+def test_a_place_without_a_city_pack_is_refused_alike(actor, settings):
+    """No city pack above the home: no ladder to route on. A clear 4xx inline and queued, nothing stored."""
+    w = city_world(actor, "huzhou")
+    Node.objects.filter(pk=w["district"].pk).update(policy_pack="")
+    data = {"category": "sanitation", "description": "问题", "dwelling_id": w["homes"][0].pk}
+    answers = []
+    for mode in ("inline", "queue"):
+        settings.GONGZHI_APPEAL_INTAKE = mode
+        answers.append(post(client_for(w["users"]["resident0"]), data))
+    inline, queued = answers
+    assert 400 <= inline.status_code < 500 and queued.status_code == inline.status_code, queued.content
+    assert queued.json()["code"] == inline.json()["code"]
+    assert not AppealIntake.objects.exists() and not Appeal.objects.exists()

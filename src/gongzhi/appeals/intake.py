@@ -35,7 +35,6 @@ from gongzhi.access.permissions import can
 from gongzhi.access.reach import reach_of
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.appeals import cases
-from gongzhi.appeals.ladder import city_ladders
 from gongzhi.appeals.models import AppealIntake, Channel
 from gongzhi.audit.context import current_ip
 from gongzhi.audit.services import audit_record
@@ -166,7 +165,9 @@ def _place(actor: Any, dwelling_id: int | None, place_id: int | None, channel: s
 
 def _check_ladder(place: Node, home: _Home | None, category: str, severity: str, anonymous: bool) -> None:
     policy, levels = (home.policy, home.levels) if home is not None else effective_policy_and_levels(place)
-    cases.routed(policy, city_ladders(policy), category, severity, anonymous, set(levels))
+    # The ladders read from this policy once per process (cases.context_for), as an inline submission reads them;
+    # a place with no city pack is answered as a rule error there, in the user's language.
+    cases.routed(policy, cases.context_for(policy).ladders, category, severity, anonymous, set(levels))
 
 
 # Compiled once: storing the submission is the whole write of an intake request (issue 4 §4's ratio).

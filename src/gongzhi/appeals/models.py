@@ -246,14 +246,21 @@ class AppealIntake(models.Model):
         ROUTED = "routed", _("routed")
         REFUSED = "refused", _("refused")
 
+    # No index on the foreign keys: an intake is found by its id (and the worker's queue by the partial index
+    # below), never by its submitter, home, place or case, and every index is written on each submission, the
+    # hot insert of issue 4 §4. (Users, dwellings, nodes and cases are never deleted, so PROTECT never scans.)
     received_at = models.DateTimeField(_("received at"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     on_behalf_of = models.CharField(_("on behalf of"), max_length=100, blank=True, default="")
     dwelling = models.ForeignKey(
-        "tree.Dwelling", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "tree.Dwelling", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    place = models.ForeignKey("tree.Node", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    place = models.ForeignKey(
+        "tree.Node", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     category = models.CharField(_("category"), max_length=30)
     description = models.TextField(_("description"))
     anonymous = models.BooleanField(default=False)
@@ -261,7 +268,9 @@ class AppealIntake(models.Model):
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     language = models.CharField(max_length=10, blank=True, default="")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
-    appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    appeal = models.ForeignKey(
+        Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     merged = models.BooleanField(default=False)
     refusal = models.CharField(max_length=500, blank=True, default="")
     refusal_code = models.CharField(max_length=60, blank=True, default="")
