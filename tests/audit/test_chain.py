@@ -27,6 +27,13 @@ def test_pure_chain_intact():
     assert chain.verify(rows, head=(5, rows[-1][3])) == (5, None)
 
 
+@pytest.mark.parametrize("seq", [1, 9, 10, 12345678901])
+def test_pure_fields_after_seq_complete_the_canonical_text(seq):
+    after = {"b": [1.5, "二"]}
+    fields = (seq, "2026-01-01T00:00:00.000000+00:00", 7, "x", "t", "1", "名", "", None, after, None)
+    assert f"[{seq},{chain.canonical_after_seq(fields)}".encode() == chain.canonical(fields)
+
+
 def test_pure_changed_entry():
     rows = _rows(5)
     seq, i, prev, h, fields = rows[2]
@@ -136,3 +143,44 @@ def test_entries_written_many_at_once_chain_in_order_and_verify(small_tree, acto
     assert AuditHead.objects.get(pk=1).entry_hash == after.entry_hash
     count, broken = audit_verify()
     assert broken is None and count == AuditEntry.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_at_once_chain_without_forks_on_postgresql(postgres, run_at_once, actor):
+    """Single entries (one statement on PostgreSQL: the head's UPDATE computes seq and hash from the head it
+    waited for) and a batch (audit_record_many, which locks the head first) written at the same moment chain
+    one after another: consecutive seqs, each entry's prev_hash its predecessor's hash, and the head the last."""
+    from gongzhi.audit.models import AuditHead
+    from gongzhi.audit.services import Change, audit_record, audit_record_many
+
+    def one(n):
+        with transaction.atomic():
+            return audit_record(actor=actor, action="test.at_once", obj=actor, after={"n": n, "名": "并发"})
+
+    def batch():
+        with transaction.atomic():
+            changes = [Change(action="test.at_once", obj=actor, after={"batch": i}) for i in range(3)]
+            return audit_record_many(actor=actor, changes=changes)
+
+    outcomes = run_at_once([lambda n=n: one(n) for n in range(16)] + [batch])
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+    assert AuditEntry.objects.filter(action="test.at_once").count() == 19
+    assert all(b.prev_hash == a.entry_hash for a, b in zip(entries, entries[1:], strict=False))
+    head = AuditHead.objects.get(pk=1)
+    assert (head.seq, head.entry_hash) == (entries[-1].seq, entries[-1].entry_hash)
+    assert audit_verify() == (len(entries), None)
+
+
+def test_one_entry_returns_the_row_as_stored(small_tree, actor):
+    """audit_record gives back the entry with the id, seq and hashes the database holds (on PostgreSQL they come
+    from the one statement's RETURNING)."""
+    from gongzhi.audit.services import audit_record
+
+    with transaction.atomic():
+        entry = audit_record(actor=actor, action="test.returned", obj=small_tree["compound"], after={"x": 1})
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert (stored.seq, stored.prev_hash, stored.entry_hash) == (entry.seq, entry.prev_hash, entry.entry_hash)
+    assert stored.prev_hash == AuditEntry.objects.get(seq=entry.seq - 1).entry_hash
+    assert stored.after == {"x": 1} and stored.actor_id == actor.pk

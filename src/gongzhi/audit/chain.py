@@ -27,6 +27,13 @@ def entry_hash(prev_hash: str, fields: tuple[Any, ...]) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(fields)).hexdigest()
 
 
+def canonical_after_seq(fields: tuple[Any, ...]) -> str:
+    """canonical(fields) without its opening "[seq,": the part a writer that learns seq only from the database
+    (audit.services on PostgreSQL) hands over, so that "[" + str(seq) + "," + this is canonical(fields) for any
+    integer seq (the fields start with seq, and the separators are compact)."""
+    return _ENCODER.encode(fields[1:])[1:]
+
+
 @dataclass(frozen=True)
 class Break:
     """Where the chain is broken: `seq` of the first bad entry and why (changed / inserted / deleted)."""

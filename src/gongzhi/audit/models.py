@@ -86,6 +86,10 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     entry_hash = models.CharField(max_length=64, default="0" * 64)
+    # The hash before entry_hash, set by the same UPDATE that moves the head (services._append_one_postgresql):
+    # RETURNING gives only the new row before PostgreSQL 18, and the new entry needs its predecessor's hash.
+    # Read nowhere else; writers that lock the head and save it themselves may leave it behind.
+    prev_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from gongzhi.audit import chain
@@ -77,7 +78,14 @@ def _lock_head() -> AuditHead:
 
 
 def _build(actor_id: int | None, change: Change, seq: int, prev_hash: str, at: dt.datetime) -> AuditEntry:
-    entry = AuditEntry(
+    entry = _unchained(actor_id, change, at)
+    entry.seq, entry.prev_hash = seq, prev_hash
+    entry.entry_hash = chain.entry_hash(prev_hash, entry.chain_fields())
+    return entry
+
+
+def _unchained(actor_id: int | None, change: Change, at: dt.datetime) -> AuditEntry:
+    return AuditEntry(
         at=at,
         actor_id=actor_id,
         action=change.action,
@@ -88,11 +96,7 @@ def _build(actor_id: int | None, change: Change, seq: int, prev_hash: str, at: d
         before=_jsonable(_masked(change.before)) if change.before is not None else None,
         after=_jsonable(_masked(change.after)) if change.after is not None else None,
         source_ip=_normal_ip(current_ip.get()),
-        seq=seq,
-        prev_hash=prev_hash,
     )
-    entry.entry_hash = chain.entry_hash(prev_hash, entry.chain_fields())
-    return entry
 
 
 def _normal_ip(ip: str | None) -> str | None:
@@ -112,10 +116,14 @@ def _actor_id(actor: Any) -> int | None:
     return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def audit_record_many(*, actor: Any, changes: list[Change]) -> list[AuditEntry]:
-    """Write several entries, chained in order. Must run inside the caller's transaction (asserted)."""
+def _require_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit entries must be written inside the service's transaction.atomic() block")
+
+
+def audit_record_many(*, actor: Any, changes: list[Change]) -> list[AuditEntry]:
+    """Write several entries, chained in order. Must run inside the caller's transaction (asserted)."""
+    _require_transaction()
     if not changes:
         return []
     head = _lock_head()
@@ -145,4 +153,58 @@ def audit_record(
 ) -> AuditEntry:
     """Write one audit entry. Must be called inside the service's transaction (asserted)."""
     change = Change(action=action, obj=obj, before=before, after=after, node_path=node_path)
+    if connection.vendor == "postgresql":
+        _require_transaction()
+        entry = _append_one_postgresql(_actor_id(actor), change)
+        if entry is not None:
+            return entry
     return audit_record_many(actor=actor, changes=[change])[0]
+
+
+# One entry in one statement on PostgreSQL, where lock, read and write of the head and the insert were three
+# round trips, all inside the chain's lock (every service's entry waits on the one head row; issue 5 §5). The
+# UPDATE locks the head, and its SET computes the next seq and the entry's hash from the head's latest version:
+# under READ COMMITTED an UPDATE that waited for the row re-reads it once the holder commits, as `n = n + 1`
+# does, so entries chain without forks. The hash is chain.entry_hash computed by the database: SHA-256 over the
+# previous hash and the canonical JSON, whose fields after seq are encoded here (chain.canonical_after_seq).
+_APPEND_ONE_SQL = f"""
+WITH head AS (
+    UPDATE {AuditHead._meta.db_table}
+    SET seq = seq + 1, prev_hash = entry_hash,
+        entry_hash = encode(sha256(convert_to(entry_hash || '[' || (seq + 1) || ',' || %s, 'UTF8')), 'hex')
+    WHERE id = 1
+    RETURNING seq, prev_hash, entry_hash
+)
+INSERT INTO {AuditEntry._meta.db_table} (
+    at, actor_id, action, object_type, object_id, object_repr, node_path, before, after, source_ip,
+    seq, prev_hash, entry_hash
+)
+SELECT %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::inet, seq, prev_hash, entry_hash FROM head
+RETURNING id, seq, prev_hash, entry_hash
+"""
+
+
+def _append_one_postgresql(actor_id: int | None, change: Change) -> AuditEntry | None:
+    """The entry, chained after the head; None (and nothing written) before the head row exists."""
+    entry = _unchained(actor_id, change, timezone.now())
+    entry.seq = 0  # a stand-in: canonical_after_seq leaves seq out
+    values = [
+        chain.canonical_after_seq(entry.chain_fields()),
+        *(getattr(entry, name) for name in ("at", "actor_id", "action", "object_type", "object_id")),
+        entry.object_repr,
+        entry.node_path,
+        *(None if v is None else json.dumps(v) for v in (entry.before, entry.after)),
+        entry.source_ip,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_ONE_SQL, values)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    entry.pk, entry.seq, entry.prev_hash, entry.entry_hash = row
+    entry._state.adding, entry._state.db = False, connection.alias
+    # The database hashed text it was given; a server encoding that changed a character would leave an entry that
+    # `audit verify` reports as changed. Refuse it now (the service's transaction rolls back) rather than later.
+    if chain.entry_hash(entry.prev_hash, entry.chain_fields()) != entry.entry_hash:
+        raise RuntimeError("the database computed a different audit hash; check its encoding is UTF8")
+    return entry
