@@ -66,3 +66,45 @@ def test_many_owners_at_once_and_one_owner_twice_at_once(postgres, run_at_once, 
     )
     assert published.result["en"] == offline
     assert offline["headcount"]["participating"] == OWNERS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_co_owners_at_once_share_one_ballot_and_one_unbroken_log(postgres, run_at_once, actor, small_tree):
+    """Two co-owners of each dwelling vote at the same moment: one inserts the dwelling's ballot (its first
+    ballot, one statement on PostgreSQL), the other finds it and adds its own choice to the log. Every choice is
+    chained once, the vote row's head is the log's, and the count equals the recount."""
+    from gongzhi.voting.models import Vote
+
+    jobs = []
+    for n in range(10):
+        dwelling = tree.dwelling_create(
+            actor=actor, stairwell=small_tree["stairwell"], number=f"8{n:02d}", area=Decimal("60.50")
+        )
+        for k in range(2):
+            person = people.person_create(actor=actor, name=f"共有人{n}-{k}")
+            people.ownership_open(actor=actor, dwelling=dwelling, person=person, start=dt.date(2020, 1, 1))
+            user = accounts.user_create(
+                actor=actor, username=f"co{n}-{k}", password="pw-vote-2026", person=person
+            )
+            choice = "yes" if n % 2 or k == 0 else "no"  # odd dwellings agree, even ones conflict
+            jobs.append((user, dwelling, choice))
+    vote = make_vote(actor, small_tree["compound"])
+    outcomes = run_at_once(
+        [
+            lambda u=u, d=d, c=c: services.ballot_cast_online(actor=u, vote=vote, dwelling_id=d.pk, choice=c)
+            for u, d, c in jobs
+        ]
+    )
+    assert all(isinstance(o, services.Cast) for o in outcomes), outcomes
+    assert Ballot.objects.filter(vote=vote).count() == 10
+    log = counting.chain_entries(vote)
+    assert len(log) == 20 and ballot_chain.chain_verify(log, vote=str(vote.pk)) is None
+    vote = Vote.objects.get(pk=vote.pk)
+    assert (vote.log_seq, vote.log_head) == (20, ballot_chain.chain_head(log))
+    services.vote_close(actor=actor, vote=end_voting(vote))
+    published = services.vote_publish(actor=actor, vote=vote)
+    offline = recount.recount(
+        counting.recount_file(published), counting.thresholds_for(published), explain=True
+    )
+    assert published.result["en"] == offline
+    assert offline["headcount"]["participating"] == 5  # the five dwellings whose co-owners agree

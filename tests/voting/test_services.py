@@ -126,6 +126,32 @@ def test_co_owners_conflicting_ballots_void_the_dwelling_with_a_reason(actor, co
     assert [r["reason"].split(":")[0] for r in result["rejected"]] == ["dwelling_conflict"] * 2
 
 
+def test_the_vote_row_keeps_the_ballot_logs_head_whichever_way_ballots_come(compound, assembly):
+    """A dwelling's first ballot (one statement on PostgreSQL), a co-owner's second one and a paper ballot all
+    chain after the head the vote row keeps, and move it; each audit entry names its ballot."""
+    cast(compound, assembly, "wang2", "d2", "yes")
+    cast(compound, assembly, "wang3", "d2", "yes")
+    enter(compound, assembly, "cw", "zhao", "no", dwelling="d3")
+    enter(compound, assembly, "cw2", "zhao", "no", dwelling="d3")
+    cast(compound, assembly, "zhang", "d1", "abstain")
+    assembly.refresh_from_db()
+    log = counting.chain_entries(assembly)
+    assert ballot_chain.chain_verify(log, vote=str(assembly.pk)) is None
+    assert (assembly.log_seq, assembly.log_head) == (4, ballot_chain.chain_head(log))
+    audited = AuditEntry.objects.filter(action="voting.ballot_cast").values_list("object_id", "object_repr")
+    ballots = Ballot.objects.filter(vote=assembly)
+    assert sorted(audited) == sorted([(str(b.pk), str(b)) for b in ballots for _ in range(b.choices.count())])
+
+
+def test_a_secret_log_entry_carries_the_weight_the_count_needs(actor, compound):
+    vote = make_vote(actor, compound["compound"], secret=True)
+    cast(compound, vote, "wang2", "d2", "yes")
+    row = Choice.objects.get(vote=vote)
+    entry = RollEntry.objects.get(vote=vote, dwelling=compound["d2"])
+    assert (row.area, row.owners_key) == (entry.area, services.owners_key(vote, entry))
+    assert (row.ballot_id, row.voter_id, row.dwelling_label) == (None, None, "")
+
+
 def test_a_ballot_after_closing_is_refused(compound, assembly):
     end_voting(assembly)
     before = state()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.people.models import Person
 from gongzhi.tree.models import Dwelling, Node
+from gongzhi.voting.ballot_chain import GENESIS
 
 
 class Rule(models.TextChoices):
@@ -56,6 +57,10 @@ class Vote(models.Model):
     chain_head = models.CharField(_("chain head"), max_length=64, blank=True, default="")
     result = models.JSONField(null=True, blank=True, editable=False)  # the recount's output, when published
     publication = models.JSONField(null=True, blank=True, editable=False)  # head and receipts
+    # The ballot log's last entry, moved with every entry under the vote's lock: the ballot that locks the row
+    # reads the head with the lock (the latest row, whoever committed before it) instead of from the log.
+    log_seq = models.PositiveIntegerField(default=0, editable=False)
+    log_head = models.CharField(max_length=64, default=GENESIS, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
