@@ -83,7 +83,10 @@ class Vote(models.Model):
 class RollEntry(models.Model):
     """A dwelling on the roll frozen at the cut-off date: its area, owners (or household representative)."""
 
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="roll")
+    # No index of its own: the (vote, dwelling) and (vote, label) indexes lead with it. A lone vote index was
+    # what the planner took for a ballot's (vote, dwelling) look-up while a fresh roll's statistics were stale,
+    # walking the whole roll under the vote's lock.
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="roll", db_index=False)
     dwelling = models.ForeignKey(Dwelling, on_delete=models.PROTECT, related_name="+")
     label = models.CharField(_("dwelling"), max_length=80)  # its id in the recount file
     area = models.DecimalField(_("floor area (m²)"), max_digits=10, decimal_places=2)
@@ -102,8 +105,9 @@ class RollEntry(models.Model):
 class RollVoter(models.Model):
     """Who may vote for a roll entry: its owners (assembly) or its household representative (building)."""
 
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="+")
-    entry = models.ForeignKey(RollEntry, on_delete=models.CASCADE, related_name="voters")
+    # Indexed by (vote, person) and (entry, person) below, which lead with each of them.
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="+", db_index=False)
+    entry = models.ForeignKey(RollEntry, on_delete=models.CASCADE, related_name="voters", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -117,7 +121,8 @@ class RollVoter(models.Model):
 class Ballot(models.Model):
     """The dwelling has voted (one per dwelling per vote). Its choice is in Choice (linked in open votes)."""
 
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
+    # Indexed as the first column of the unique constraint in Meta.
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots", db_index=False)
     entry = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -132,7 +137,8 @@ class Ballot(models.Model):
 class Choice(models.Model):
     """One entry of the vote's hash-chained ballot log (voting.ballot_chain)."""
 
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="choices")
+    # Indexed as the first column of the unique constraint in Meta.
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="choices", db_index=False)
     seq = models.PositiveIntegerField()
     receipt = models.CharField(_("receipt code"), max_length=19)
     choice = models.CharField(_("choice"), max_length=10)

@@ -431,9 +431,8 @@ def entries_of(vote: Vote, person: Person | None) -> list[RollEntry]:
 
 
 def roll_entry_of(vote_id: int, person: Person | None, dwelling_id: int) -> RollEntry | None:
-    """The dwelling's roll entry if `person` is among its voters, else None. One query, and index-exact
-    whatever the planner's statistics: the (vote, dwelling) and (entry, person) unique indexes give one row
-    each."""
+    """The dwelling's roll entry if `person` is among its voters, else None, in one query (PostgreSQL reads it
+    with the vote's lock instead: _LOCK_WITH_ENTRY_SQL)."""
     if person is None:
         return None
     return RollEntry.objects.filter(vote_id=vote_id, dwelling_id=dwelling_id, voters__person=person).first()
@@ -442,16 +441,18 @@ def roll_entry_of(vote_id: int, person: Person | None, dwelling_id: int) -> Roll
 # On PostgreSQL the vote's lock and the ballot's reads are one statement: the vote row locked (only it: of v),
 # the fields a ballot needs with the log's head (the latest row, read once the lock is had), and the dwelling's
 # roll entry if the person is among its voters. The roll is frozen when the vote opens, so it is read as of the
-# statement's start, as it was when read before the lock; the unique (vote, dwelling) and (entry, person)
-# indexes keep that part index-exact whatever the planner's statistics.
+# statement's start, as it was when read before the lock. Right after a roll is frozen in bulk the planner takes
+# the vote as having no roll rows, and would walk the whole roll through any index that only the vote narrows
+# ((vote, label)): the roll is therefore reached through the person, (vote, person) on the voters, and the
+# dwelling, never through the vote alone.
 _LOCK_WITH_ENTRY_SQL = f"""
 SELECT v.status, v.opens_at, v.closes_at, v.secret, v.salt, v.log_seq, v.log_head, v.node_id, n.path,
        e.id, e.label, e.area, e.unsold
 FROM {Vote._meta.db_table} v
 JOIN {Node._meta.db_table} n ON n.id = v.node_id
-LEFT JOIN {RollEntry._meta.db_table} e ON e.vote_id = v.id AND e.dwelling_id = %s AND EXISTS (
-    SELECT 1 FROM {RollVoter._meta.db_table} r WHERE r.entry_id = e.id AND r.person_id = %s
-)
+LEFT JOIN (
+    {RollVoter._meta.db_table} r JOIN {RollEntry._meta.db_table} e ON e.id = r.entry_id AND e.dwelling_id = %s
+) ON r.vote_id = v.id AND r.person_id = %s
 WHERE v.id = %s
 FOR UPDATE OF v
 """
