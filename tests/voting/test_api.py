@@ -129,3 +129,22 @@ def test_a_ballot_over_the_api_takes_a_bounded_number_of_queries(compound, assem
     assert response.status_code == 201, response.content
     sql = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(sql) <= (4 if connection.vendor == "postgresql" else 10), "\n".join(sql)
+
+
+def test_a_repeated_ballot_is_refused_without_the_visibility_queries(compound, assembly):
+    # "Already voted" is said only to an owner on the roll, who sees the vote: the token, the vote's lock (with
+    # the roll entry), the dwelling's ballot and the owner's choice in it, and no reach or visibility query.
+    _, plaintext = tokens.api_token_create(actor=compound["users"]["zhang"], name="投票")
+    client = Client(headers={"Authorization": f"Bearer {plaintext}"})
+    tokens.flush_token_touches()
+    ballot = {"dwelling_id": compound["d1"].pk, "choice": "yes"}
+    assert post(client, f"/api/v1/votes/{assembly.pk}/ballots", ballot).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        again = post(client, f"/api/v1/votes/{assembly.pk}/ballots", ballot)
+    assert again.status_code == 409 and again.json()["code"] == "already_voted"
+    sql = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+    ]
+    assert len(sql) <= 6 and not any("accounts_roleassignment" in s for s in sql), "\n".join(sql)

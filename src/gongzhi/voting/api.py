@@ -175,11 +175,14 @@ def vote_publish(request: HttpRequest, vote_id: int) -> dict[str, Any]:
 def ballot_cast(request: HttpRequest, vote_id: int, payload: BallotIn) -> Status[dict[str, Any]]:
     """The vote's visibility is checked only when the ballot is refused: an accepted ballot comes from an owner
     on the vote's roll, who sees the vote (selectors.votes_visible_to), so the common case saves the reach and
-    visibility queries. A refusal answers as before: 404 for a vote out of reach whatever the reason."""
+    visibility queries. A refusal answers as before: 404 for a vote out of reach whatever the reason, except
+    "already voted", which only an owner on the roll is told."""
     try:
         cast = services.ballot_cast_online(
             actor=request.user, vote=vote_id, dwelling_id=payload.dwelling_id, choice=payload.choice
         )
+    except services.AlreadyVoted:
+        raise
     except GongzhiError:
         selectors.vote_get_for(request.user, vote_id)
         raise

@@ -231,6 +231,13 @@ def vote_open(*, actor: Any, vote: Vote) -> Vote:
 # --- ballots -----------------------------------------------------------------------------------------------
 
 
+class AlreadyVoted(Conflict):
+    """The dwelling's ballot is in (or, in an open vote, this owner's): said only to someone on the vote's roll,
+    who sees the vote, so the API answers it without checking the vote's visibility."""
+
+    code = "already_voted"
+
+
 @dataclass(frozen=True)
 class Cast:
     """What the voter is told: their receipt code (shown once in a secret vote)."""
@@ -348,7 +355,7 @@ def _ballot_of(
     ballot = Ballot.objects.filter(vote=vote, entry=entry).first()
     if ballot is not None:
         if vote.secret or Choice.objects.filter(ballot=ballot, voter=voter).exists():
-            raise Conflict(_("This dwelling has already voted."), code="already_voted")
+            raise AlreadyVoted(_("This dwelling has already voted."))
         first = ballot.choices.order_by("seq").first()
         return ballot, first is not None and first.choice == choice
     # The vote's lock makes the look-up above race-free; the unique constraint stays the last word, and on its
@@ -356,7 +363,7 @@ def _ballot_of(
     try:
         return Ballot.objects.create(vote=vote, entry=entry, channel=channel, cast_by=actor), False
     except IntegrityError as exc:
-        raise Conflict(_("This dwelling has already voted."), code="already_voted") from exc
+        raise AlreadyVoted(_("This dwelling has already voted.")) from exc
 
 
 # A dwelling's first ballot on PostgreSQL in one statement, where the ORM took four round trips under the vote's
