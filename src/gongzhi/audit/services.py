@@ -186,14 +186,21 @@ RETURNING id, seq, prev_hash, entry_hash
 
 def _append_one_postgresql(actor_id: int | None, change: Change) -> AuditEntry | None:
     """The entry, chained after the head; None (and nothing written) before the head row exists."""
+    # The time is taken before the head's lock, not after it: between writers that waited for each other, `at`
+    # may run a few milliseconds out of seq order (seq, not time, is the chain's order).
     entry = _unchained(actor_id, change, timezone.now())
     entry.seq = 0  # a stand-in: canonical_after_seq leaves seq out
-    values = [
+    values: list[Any] = [
         chain.canonical_after_seq(entry.chain_fields()),
-        *(getattr(entry, name) for name in ("at", "actor_id", "action", "object_type", "object_id")),
+        entry.at,
+        entry.actor_id,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
         entry.object_repr,
         entry.node_path,
-        *(None if v is None else json.dumps(v) for v in (entry.before, entry.after)),
+        None if entry.before is None else json.dumps(entry.before),
+        None if entry.after is None else json.dumps(entry.after),
         entry.source_ip,
     ]
     with connection.cursor() as cursor:
