@@ -92,6 +92,16 @@ def test_lookup_hash_is_hmac_sha256_of_column_and_value():
     )
 
 
+def test_batch_sealing_and_hashing_agree_with_the_keyring():
+    ring = Keyring([NEW], [LOOKUP])
+    values = [ID, "", "13800000000", ID]
+    sealed = ring.seal_many(values, "c")
+    assert [ring.decrypt(token, "c") for token in sealed] == values
+    assert sealed[1] == "" and sealed[0] != sealed[3]  # a fresh nonce for each value, even a repeated one
+    assert len({token.split(":")[1][:16] for token in sealed if token}) == 3  # distinct nonces
+    assert ring.lookup_many(values, "c") == [ring.lookup(v, "c") for v in values]
+
+
 def test_bulk_sealer_and_hasher_agree_with_the_keyring():
     ring = Keyring([NEW], [LOOKUP])
     assert ring.decrypt(ring.sealer("c")(ID), "c") == ID

@@ -20,7 +20,7 @@ import base64
 import binascii
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -160,6 +160,31 @@ class Keyring:
             return prefix + b64(nonce + encrypt(nonce, value.encode(), aad), newline=False).decode()
 
         return seal
+
+    def seal_many(self, values: Iterable[str], column: str) -> list[str]:
+        """encrypt() of each value, for bulk writers (about half the cost of a sealer() call per value).
+
+        The nonces come from one call to the random source for the whole batch instead of one system call
+        per value. They are as random and as fresh: drawn here for this batch and never kept, so no process
+        forked later nor any other call can reuse them.
+        """
+        values = list(values)
+        encrypt, aad, prefix, b64 = self._cipher.encrypt, column.encode(), self._prefix, binascii.b2a_base64
+        nonces = os.urandom(NONCE_BYTES * len(values))
+        out: list[str] = []
+        append = out.append
+        for start, value in zip(range(0, len(nonces), NONCE_BYTES), values, strict=True):
+            if value:
+                nonce = nonces[start : start + NONCE_BYTES]
+                append(prefix + b64(nonce + encrypt(nonce, value.encode(), aad), newline=False).decode())
+            else:
+                append("")
+        return out
+
+    def lookup_many(self, values: Iterable[str], column: str) -> list[str]:
+        """lookup() of each value, for bulk writers."""
+        lookup = self.hasher(column)
+        return [lookup(value) for value in values]
 
     def hasher(self, column: str) -> Callable[[str], str]:
         """lookup(value, column) as a function with the column's prefix pre-hashed: for bulk writers."""
