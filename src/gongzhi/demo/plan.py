@@ -86,6 +86,7 @@ class _Builder:
         self.rng = rng
         self.nodes: list[NodePlan] = []
         self.grids: list[GridPlan] = []
+        self._grids_in: dict[int, int] = {}  # community key → grids so far (a scan of all grids is quadratic)
 
     def add(self, parent: NodePlan | None, name: str, level: str, **kw: object) -> NodePlan:
         node = NodePlan(key=len(self.nodes) + 1, parent=parent, name=name, level=level, **kw)  # type: ignore[arg-type]
@@ -97,7 +98,8 @@ class _Builder:
         return node
 
     def grid(self, community: NodePlan, name: str, parent: GridPlan | None = None) -> GridPlan:
-        code = f"{community.code}-{len([g for g in self.grids if g.community is community]) + 1:02d}"
+        number = self._grids_in[community.key] = self._grids_in.get(community.key, 0) + 1
+        code = f"{community.code}-{number:02d}"
         grid = GridPlan(key=len(self.grids) + 1, community=community, name=name, code=code, parent=parent)
         self.grids.append(grid)
         return grid

@@ -48,6 +48,7 @@ RESIDENCY_COLS = ("id", "dwelling_id", "person_id", "relation", "is_representati
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _SEQ_SUM = [sum(int(c) * w for c, w in zip(f"{n:03d}", _WEIGHTS[14:], strict=True)) for n in range(1000)]
+_SEQ_TEXT = [f"{n:03d}" for n in range(1000)]
 # (tag, cumulative probability) for people who carry one; about 4% of people do (catalogue §2.11).
 _TAGS = (
     ("disabled", 0.30),
@@ -137,8 +138,9 @@ class Population:
             n = seqs.get(key, 0)
         seqs[key] = n + 1
         seq = 2 * n + male
-        day, digits, day_sum = self._day(ordinal)
-        return f"{area}{digits}{seq:03d}{_CHECK[(self._area_sums[area] + day_sum + _SEQ_SUM[seq]) % 11]}", day
+        day, digits, day_sum = self._days.get(ordinal) or self._day(ordinal)
+        check = _CHECK[(self._area_sums[area] + day_sum + _SEQ_SUM[seq]) % 11]
+        return area + digits + _SEQ_TEXT[seq] + check, day
 
     def person(self, age: int, male: bool, *, registered: bool = True, surname: str = "") -> int:
         """Add a person to the current chunk; returns the id. Adults of 25–70 are noted for bodies."""
@@ -244,7 +246,8 @@ class Population:
             self._household(did, head[3], bought, owners, residents)
 
     def _date_before(self, days: int) -> dt.date:
-        return self._day(self._anchor_ordinal - days)[0]
+        ordinal = self._anchor_ordinal - days
+        return (self._days.get(ordinal) or self._day(ordinal))[0]
 
     def _own(self, did: int, pid: int, start: dt.date) -> None:
         self.chunk.ownerships.append((self.next_ownership, did, pid, start, None, ""))
