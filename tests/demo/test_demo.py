@@ -295,3 +295,19 @@ def test_fast_people_copy_text_equals_the_generic_path():
 
     assert opened(fast) == opened(copy_text(sealed, len(cols)) or "")
     assert person_copy_text([(1, "a\tb", "M", "", None, "", False, True, None)]) is None
+
+
+def test_formatted_parts_cross_the_pipe_unchanged():
+    """The forked formatter's framing: every table's COPY text arrives whole and in order, empty ones too
+    (small enough for the pipe's buffer, so one thread can write and then read)."""
+    import os
+
+    from gongzhi.demo.bulk import _receive, _send
+
+    parts = [("a", ("id", "name"), "1\t张三\n".encode()), ("b", ("id",), b""), ("c", ("x",), b"x\n" * 5000)]
+    read, write = os.pipe()
+    with os.fdopen(write, "wb") as out:
+        _send(out, parts)
+    with os.fdopen(read, "rb", buffering=0) as pipe:
+        received = _receive(pipe)
+    assert [(table, cols, bytes(text)) for table, cols, text in received] == parts

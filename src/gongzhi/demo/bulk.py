@@ -190,6 +190,8 @@ class _ForkedFormat:
     """format_parts in a forked child, which sees the rows without pickling them and hands back COPY text
     through a pipe. Generation (this process) and formatting with sealing (the child) then use two cores.
 
+    The texts cross the pipe as raw bytes after a small pickled header (table, columns, length), and are read
+    into one buffer handed to COPY as views: no pickling copies of a chunk's tens of megabytes on either side.
     The child only computes and writes to its pipe, then leaves with os._exit: it never touches the database
     connection, locks or logging it inherited.
     """
@@ -202,20 +204,52 @@ class _ForkedFormat:
             try:
                 os.close(read)
                 with os.fdopen(write, "wb") as out:
-                    out.write(pickle.dumps(format_parts(parts), protocol=pickle.HIGHEST_PROTOCOL))
+                    _send(out, format_parts(parts))
                 code = 0
             finally:
                 os._exit(code)
         os.close(write)
         self.read = read
 
-    def get(self) -> list[tuple[str, Sequence[str], bytes]]:
-        with os.fdopen(self.read, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 or not data:
+    def get(self) -> list[tuple[str, Sequence[str], memoryview]]:
+        try:
+            with os.fdopen(self.read, "rb", buffering=0) as pipe:
+                formatted = _receive(pipe)
+        finally:
+            _, status = os.waitpid(self.pid, 0)
+        if status != 0:
             raise RuntimeError(f"demo: the process formatting COPY text failed (wait status {status})")
-        return pickle.loads(data)
+        return formatted
+
+
+def _send(out: Any, formatted: list[tuple[str, Sequence[str], bytes]]) -> None:
+    header = pickle.dumps([(table, cols, len(text)) for table, cols, text in formatted])
+    out.write(len(header).to_bytes(8, "big"))
+    out.write(header)
+    for _, _, text in formatted:
+        out.write(text)
+
+
+def _receive(pipe: Any) -> list[tuple[str, Sequence[str], memoryview]]:
+    size = int.from_bytes(_read_exactly(pipe, 8), "big")
+    header: list[tuple[str, Sequence[str], int]] = pickle.loads(_read_exactly(pipe, size))
+    body = memoryview(_read_exactly(pipe, sum(length for _, _, length in header)))
+    out, start = [], 0
+    for table, cols, length in header:
+        out.append((table, cols, body[start : start + length]))
+        start += length
+    return out
+
+
+def _read_exactly(pipe: Any, size: int) -> bytearray:
+    buffer = bytearray(size)
+    view, done = memoryview(buffer), 0
+    while done < size:
+        got = pipe.readinto(view[done:])
+        if not got:
+            raise RuntimeError("demo: the process formatting COPY text ended early")
+        done += got
+    return buffer
 
 
 def format_parts(
