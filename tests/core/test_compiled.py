@@ -124,3 +124,18 @@ def test_insert_runs_pre_save_of_sealed_and_auto_fields(actor):
     with connection.cursor() as cur:
         cur.execute("SELECT phone FROM people_person WHERE id = %s", [person.pk])
         assert "13800000000" not in str(cur.fetchone()[0])  # sealed at rest
+
+
+def test_deferred_fields_of_related_objects_load_when_read(actor):
+    person = people.person_create(
+        actor=actor, name="李四", id_number="11010519491231002X", phone="13812345678"
+    )
+    Account.objects.create(user=actor, person=person)
+    _token, plaintext = tokens.api_token_create(actor=actor, name="脚本")
+    user = tokens.api_token_user(plaintext)  # the person comes without its sealed fields
+    found = user.account.person
+    assert found.pk == person.pk and found.name == "李四"
+    assert found.get_deferred_fields() == {"id_number", "id_number_hash", "phone", "phone_hash"}
+    with CaptureQueriesContext(connection) as queries:
+        assert found.phone == "13812345678"  # read on demand, decrypted
+    assert len(queries) == 1

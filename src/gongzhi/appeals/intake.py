@@ -20,6 +20,7 @@ the request's cost stays within a small multiple of a bare insert (issue 4 §4, 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +72,7 @@ class _Home:
     policy: EffectivePolicy
 
 
+@functools.cache
 def _home_sql(roles: int) -> str:
     # One statement instead of four (the actor's roles, the dwelling, its ancestors' packs, their overrides): a
     # submission's check is the hot path of intake. A dwelling's path is its stairwell's, so its
@@ -91,9 +93,15 @@ def _home_sql(roles: int) -> str:
     )
 
 
+@functools.cache
+def _submitting_roles() -> tuple[str, ...]:
+    # The capability table is fixed at import; read once, not on every submission.
+    return tuple(sorted(roles_allowed(Kind.APPEAL, Action.CHANGE)))
+
+
 def _read_home(actor: Any, dwelling_id: int) -> tuple[_Home | None, bool]:
     """The home and whether a role of the actor's on that very home allows submitting for it."""
-    roles = sorted(roles_allowed(Kind.APPEAL, Action.CHANGE))
+    roles = _submitting_roles()
     today = timezone.localdate()
     with connection.cursor() as cur:
         cur.execute(_home_sql(len(roles)), [actor.pk, today, today, *roles, dwelling_id])
