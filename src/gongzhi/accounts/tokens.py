@@ -21,6 +21,7 @@ __all__ = ["ApiToken", "api_token_create", "api_token_revoke", "api_token_user",
 from gongzhi.audit.services import audit_record
 from gongzhi.core.compiled import CompiledQuery
 from gongzhi.core.errors import InvalidInput, NotFound
+from gongzhi.people.models import Person
 
 TOKEN_PREFIX = "gz_"
 PREFIX_SHOWN = 10
@@ -76,17 +77,19 @@ def api_tokens_of(user: Any) -> list[ApiToken]:
 
 
 # The active token with its user, account and person: most API calls by residents ask who they are (one query,
-# not 3). The person's sealed ID number and phone (and their lookup hashes) stay behind: opening them on every
-# call cost more than the rest of the person, and an API call by token rarely shows them (reading one loads it).
+# not 3). Of the person only the id and name come along: the API's calls by token use the person to find what
+# is theirs (their dwellings, their roll entries), and building the whole person (opening the sealed ID number
+# and phone among it) cost more than the rest of the token check; a field read later loads then.
 # Compiled once (core.compiled): this runs on every API call, and compiling the four-table join cost several
 # times what the database spends answering it. The hash is unique: no ORDER BY.
-_PERSON_SEALED = tuple(
-    f"user__account__person__{name}" for name in ("id_number", "id_number_hash", "phone", "phone_hash")
+_PERSON_KEPT = {"id", "name"}
+_PERSON_LEFT = tuple(
+    f"user__account__person__{f.name}" for f in Person._meta.concrete_fields if f.name not in _PERSON_KEPT
 )
 _ACTIVE_TOKEN: CompiledQuery[ApiToken] = CompiledQuery(
     lambda token_hash: (
         ApiToken.objects.select_related("user__account__person")
-        .defer(*_PERSON_SEALED)
+        .defer(*_PERSON_LEFT)
         .filter(token_hash=token_hash, revoked_at__isnull=True)
         .order_by()[:1]
     ),
