@@ -151,9 +151,8 @@ def flush_token_touches() -> int:
 
 
 def _flush_at_exit() -> None:
-    with contextlib.suppress(
-        Exception
-    ):  # the database may be gone at exit; bookkeeping is not worth a traceback
+    # The database may be gone at exit; bookkeeping is not worth a traceback.
+    with contextlib.suppress(Exception):
         flush_token_touches()
 
 
