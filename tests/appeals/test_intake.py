@@ -290,3 +290,111 @@ def test_a_place_without_a_city_pack_is_refused_alike(actor, settings):
     assert 400 <= inline.status_code < 500 and queued.status_code == inline.status_code, queued.content
     assert queued.json()["code"] == inline.json()["code"]
     assert not AppealIntake.objects.exists() and not Appeal.objects.exists()
+
+
+# --- checked and stored in one statement (PostgreSQL; appeals.intake._judged_store) -------------------------------
+
+
+@pytest.fixture
+def judging(postgres):
+    """Each test starts with nothing judged in this process."""
+    intake._JUDGED.clear()
+    yield
+    intake._JUDGED.clear()
+
+
+def _receive(user, home, **changes):
+    data = {"category": "sanitation", "description": "楼道堆物", "dwelling_id": home.pk, **changes}
+    return intake.appeal_intake_receive(actor=user, **data)
+
+
+def _statements(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+STORED = ("recorded_by", "channel", "on_behalf_of", "dwelling", "place", "category", "description", "anonymous",
+          "severity", "source_ip", "language", "state", "appeal", "merged", "refusal", "refusal_code", "routed_at")  # fmt: skip
+
+
+def test_a_judged_context_is_checked_and_stored_in_one_statement(actor, judging):
+    """The first submission about a home is checked in full (the home, then the insert); the next about a home of
+    the same context (same levels, packs and overrides above it) in one statement, storing the same row."""
+    w = city_world(actor, "huzhou")
+    (r0, r1), (h0, h1) = (w["users"]["resident0"], w["users"]["resident1"]), w["homes"]
+    assert _statements(lambda: _receive(r0, h0, source_ip="10.0.0.1")) == 2
+    got = []
+    assert _statements(lambda: got.append(_receive(r1, h1, source_ip="10.0.0.2", anonymous=False))) == 1
+    stored = AppealIntake.objects.get(pk=got[0].pk)
+    assert [getattr(stored, f) for f in STORED] == [getattr(got[0], f) for f in STORED]
+    assert (stored.recorded_by, stored.dwelling, stored.state, stored.source_ip) == (
+        r1,
+        h1,
+        "waiting",
+        "10.0.0.2",
+    )
+    assert stored.received_at == got[0].received_at
+    # Routed like any other intake.
+    assert intake.appeals_intake_route().routed == 2
+
+
+def test_what_is_not_judged_yet_takes_the_full_check(actor, judging):
+    w = city_world(actor, "huzhou")
+    (r0, r1), (h0, h1) = (w["users"]["resident0"], w["users"]["resident1"]), w["homes"]
+    _receive(r0, h0)
+    assert _statements(lambda: _receive(r1, h1, category="parking")) == 2  # another category
+    assert _statements(lambda: _receive(r1, h1, anonymous=True)) == 2  # another anonymity
+    assert _statements(lambda: _receive(r1, h1, severity="major")) == 2  # another severity
+    # Staff act through their reach, which the statement does not read: the full check, and stored.
+    assert _statements(lambda: _receive(w["users"]["community_worker"], h0, channel="walk_in")) > 2
+    assert AppealIntake.objects.count() == 5
+
+
+def test_someone_without_a_role_in_force_on_the_home_is_refused_though_its_context_is_judged(actor, judging):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import RoleAssignment
+
+    w = city_world(actor, "huzhou")
+    (r0, r1), (h0, h1) = (w["users"]["resident0"], w["users"]["resident1"]), w["homes"]
+    _receive(r0, h0)
+    _receive(r1, h1)
+    assert AppealIntake.objects.count() == 2
+    data = {"category": "sanitation", "description": "楼道堆物"}
+    # Another household's home (a neighbour's, of the same context): answered as inline, nothing stored.
+    answer = post(client_for(r1), {**data, "dwelling_id": h0.pk})
+    assert answer.status_code in (403, 404), answer.content
+    # A role that has ended.
+    RoleAssignment.objects.filter(user=r1).update(end=timezone.localdate() - dt.timedelta(days=1))
+    with pytest.raises(Exception) as refused:
+        _receive(r1, h1)
+    assert getattr(refused.value, "code", None) in ("forbidden", "not_found"), refused.value
+    assert AppealIntake.objects.count() == 2
+
+
+def test_a_changed_pack_or_override_is_checked_afresh(actor, judging):
+    """The context is read from the database's rows: a pack or override changed above the home gives a new one,
+    checked in full (and refused when the rules now refuse), never the verdict judged before."""
+    from gongzhi.core.errors import GongzhiError
+    from gongzhi.policy.services import policy_override_set
+
+    w = city_world(actor, "huzhou")
+    (r0, r1), (h0, h1) = (w["users"]["resident0"], w["users"]["resident1"]), w["homes"]
+    _receive(r0, h0)
+    assert _statements(lambda: _receive(r1, h1)) == 1
+    policy_override_set(
+        actor=actor, node=w["community"], key="disclosure.major.sla_working_days", value=2, reason="社区决定"
+    )
+    # The statement finds a context it was not given and stores nothing; the full check then passes and learns it.
+    assert _statements(lambda: _receive(r1, h1)) == 3
+    assert _statements(lambda: _receive(r0, h0)) == 1
+    Node.objects.filter(pk=w["district"].pk).update(policy_pack="")  # no city pack: no ladder to route on
+    with pytest.raises(GongzhiError):
+        _receive(r0, h0)
+    assert AppealIntake.objects.count() == 4

@@ -114,6 +114,43 @@ def test_insert_writes_what_create_writes(actor):
     assert stored.state == AppealIntake.State.WAITING  # the defaults were written
 
 
+@pytest.mark.parametrize("model", ["intake", "person"])
+def test_prepared_values_equal_what_each_field_prepares(actor, model):
+    """CompiledInsert.prepared passes some values through as they are (core.compiled._plain_test): they must be
+    exactly what Django's fields would prepare, on this database, for values of every kind and None."""
+    import warnings
+
+    naive = dt.datetime(2026, 3, 1, 9, 30)
+    if model == "intake":
+        samples = [
+            AppealIntake(received_at=timezone.now(), recorded_by=actor, category="safety", description="楼道",
+                         source_ip="10.0.0.7", dwelling_id=None, anonymous=True, routed_at=None),
+            AppealIntake(received_at=naive, recorded_by_id=actor.pk, category="", description="x" * 10,
+                         source_ip="::ffff:10.0.0.8", on_behalf_of="张三", severity="major", merged=False),
+        ]  # fmt: skip
+        insert = CompiledInsert(AppealIntake)
+    else:
+        samples = [
+            Person(name="赵六", id_number="11010519491231002X", phone="13800000000"),
+            Person(name="钱七"),
+        ]
+        insert = CompiledInsert(Person)
+    for obj in samples:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the naive date-time, made aware by Django
+            # pre_save once per field: a sealed field's nonce is fresh on every call.
+            given = [f.pre_save(obj, True) for f in insert._fields]
+            slow = [f.get_db_prep_save(v, connection) for f, v in zip(insert._fields, given, strict=True)]
+            plain = [test(v) for test, v in zip(insert._plain(connection), given, strict=True)]
+            first = insert.prepared(obj, connection)[0]
+        passed = [v for v, p in zip(given, plain, strict=True) if p]
+        assert [(type(v), str(v)) for v in passed] == [
+            (type(v), str(v)) for v, p in zip(slow, plain, strict=True) if p
+        ]
+        assert len(passed) >= 3  # the stock fields do pass through
+        assert first == slow[0]
+
+
 def test_insert_runs_pre_save_of_sealed_and_auto_fields(actor):
     person = CompiledInsert(Person).save(
         Person(name="赵六", id_number="11010519491231002X", phone="13800000000")
@@ -139,4 +176,16 @@ def test_deferred_fields_of_related_objects_load_when_read(actor):
     assert not {"id", "name"} & found.get_deferred_fields()
     with CaptureQueriesContext(connection) as queries:
         assert found.phone == "13812345678"  # read on demand, decrypted
+    assert len(queries) == 1
+
+
+def test_a_tokens_user_loads_its_session_fields_when_read(actor):
+    actor.email = "zhang@example.org"
+    actor.save(update_fields=["email"])
+    _token, plaintext = tokens.api_token_create(actor=actor, name="脚本")
+    user = tokens.api_token_user(plaintext)
+    assert {"password", "last_login", "email", "date_joined"} <= user.get_deferred_fields()
+    assert (user.pk, user.username, user.is_active) == (actor.pk, actor.username, True)
+    with CaptureQueriesContext(connection) as queries:
+        assert user.email == "zhang@example.org"
     assert len(queries) == 1

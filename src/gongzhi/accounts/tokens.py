@@ -86,10 +86,16 @@ _PERSON_KEPT = {"id", "name"}
 _PERSON_LEFT = tuple(
     f"user__account__person__{f.name}" for f in Person._meta.concrete_fields if f.name not in _PERSON_KEPT
 )
+# Nor what no API call by token reads of the user and the token (the session's fields, the names shown on the
+# tokens page): three of them are date-times, each parsed and converted on every call.
+_USER_LEFT = tuple(
+    f"user__{name}" for name in ("password", "last_login", "first_name", "last_name", "email", "date_joined")
+)
+_TOKEN_LEFT = ("name", "prefix", "created_at")
 _ACTIVE_TOKEN: CompiledQuery[ApiToken] = CompiledQuery(
     lambda token_hash: (
         ApiToken.objects.select_related("user__account__person")
-        .defer(*_PERSON_LEFT)
+        .defer(*_PERSON_LEFT, *_USER_LEFT, *_TOKEN_LEFT)
         .filter(token_hash=token_hash, revoked_at__isnull=True)
         .order_by()[:1]
     ),

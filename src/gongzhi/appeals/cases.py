@@ -219,11 +219,14 @@ def _check_photos(photos: list[Any]) -> None:
 # The checks of a submission's input, shared with the queued intake (appeals.intake), which must answer alike.
 
 
+_CHANNELS = frozenset(Channel.values)  # Channel.values builds a new list on every read
+
+
 def checked_text(description: str, channel: str) -> str:
     description = (description or "").strip()
     if not description or len(description) > DESCRIPTION_MAX:
         raise InvalidInput(_("Describe the problem (at most 4000 characters)."), code="description_invalid")
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise InvalidInput(_("Unknown channel."), code="channel_invalid")
     return description
 

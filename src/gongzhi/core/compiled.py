@@ -18,13 +18,14 @@ once among the parameters, so a queryset that inlines or drops a value fails lou
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -157,10 +158,11 @@ class CompiledInsert(Generic[M]):
         self._fields = [
             f for f in model._meta.concrete_fields if f is not pk or not getattr(f, "db_returning", False)
         ]
+        self._plain_tests: dict[str, list[Callable[[Any], bool]]] = {}
 
     def save(self, obj: M, using: str = DEFAULT_DB_ALIAS) -> M:
         connection = connections[using]
-        values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self._fields]
+        values = self.prepared(obj, connection)
         returning = connection.features.can_return_columns_from_insert
         with connection.cursor() as cursor:
             cursor.execute(self._statement(using, connection, returning), values)
@@ -169,6 +171,36 @@ class CompiledInsert(Generic[M]):
                 if returning
                 else connection.ops.last_insert_id(cursor, self._model._meta.db_table, str(self._pk.column))
             )
+        return self.saved(obj, pk, using)
+
+    def prepared(self, obj: M, connection: Any) -> list[Any]:
+        """The values `save` would write, in the order of `columns`, for a caller writing its own INSERT."""
+        values = []
+        for field, plain in zip(self._fields, self._plain(connection), strict=True):
+            value = field.pre_save(obj, True)
+            values.append(value if plain(value) else field.get_db_prep_save(value, connection))
+        return values
+
+    def _plain(self, connection: Any) -> list[Callable[[Any], bool]]:
+        tests = self._plain_tests.get(connection.vendor)
+        if tests is None:
+            tests = self._plain_tests[connection.vendor] = [_plain_test(f, connection) for f in self._fields]
+        return tests
+
+    def columns(self, connection: Any) -> list[tuple[str, str]]:
+        """(quoted column, the type to CAST its value to) in the order of `prepared`: character columns as
+        text, so that a value too long for its column fails as in a plain INSERT instead of being cut."""
+        quote = connection.ops.quote_name
+        return [
+            (
+                quote(f.column),
+                "text" if f.get_internal_type() in ("CharField", "TextField") else f.db_type(connection),
+            )
+            for f in self._fields
+        ]
+
+    def saved(self, obj: M, pk: Any, using: str = DEFAULT_DB_ALIAS) -> M:
+        """`obj` as `save` leaves it, once a caller's own INSERT stored it as `pk`."""
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = using
@@ -187,3 +219,27 @@ class CompiledInsert(Generic[M]):
                 sql += f" RETURNING {quote(self._pk.column)}"
             self._sql[using] = sql
         return sql
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _plain_test(field: Any, connection: Any) -> Callable[[Any], bool]:
+    """Which values `field` would write exactly as given: preparing each value through Django's fields cost more
+    than the rest of a small insert (5-9 µs for a date-time, a foreign key or even a None). Only the stock field
+    classes, only the value types their preparation returns unchanged; anything else goes through
+    `get_db_prep_save` (test_compiled holds the two equal)."""
+    kind = type(field.target_field if field.is_relation else field)
+    if kind in (models.CharField, models.TextField):
+        plain: tuple[type, ...] = (str,)
+    elif kind is models.BooleanField:
+        plain = (bool,)
+    elif kind in (models.IntegerField, models.BigIntegerField, models.AutoField, models.BigAutoField):
+        plain = (int,)
+    elif kind is models.DateTimeField and connection.vendor == "postgresql":
+        # PostgreSQL takes an aware datetime as it is (a naive one is made aware, with a warning, by Django).
+        return lambda v: v is None or (type(v) is dt.datetime and v.tzinfo is not None)
+    else:
+        return _never
+    return lambda v: v is None or type(v) in plain
