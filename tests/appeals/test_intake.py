@@ -14,6 +14,7 @@ from django.test import Client
 from gongzhi.appeals import cases, intake
 from gongzhi.appeals.models import Appeal, AppealEvent, AppealIntake
 from gongzhi.audit.models import AuditEntry
+from gongzhi.core.errors import GongzhiError
 from gongzhi.notices.models import Notice
 from gongzhi.tree.models import Node
 
@@ -342,13 +343,21 @@ def test_a_judged_context_is_checked_and_stored_in_one_statement(actor, judging)
     assert intake.appeals_intake_route().routed == 2
 
 
-def test_what_is_not_judged_yet_takes_the_full_check(actor, judging):
+def test_a_full_check_judges_what_else_its_context_takes(actor, judging):
+    """One full check at a home judges its context for every category, severity and anonymity the ladder there
+    takes; what it refuses is still checked in full (and refused); staff go through their reach, in full."""
     w = city_world(actor, "huzhou")
     (r0, r1), (h0, h1) = (w["users"]["resident0"], w["users"]["resident1"]), w["homes"]
     _receive(r0, h0)
-    assert _statements(lambda: _receive(r1, h1, category="parking")) == 2  # another category
-    assert _statements(lambda: _receive(r1, h1, anonymous=True)) == 2  # another anonymity
-    assert _statements(lambda: _receive(r1, h1, severity="major")) == 2  # another severity
+    assert _statements(lambda: _receive(r1, h1, category="parking")) == 1  # another category
+    assert _statements(lambda: _receive(r1, h1, anonymous=True)) == 1  # with anonymity
+    assert _statements(lambda: _receive(r1, h1, severity="major")) == 1  # another severity
+    refused = []
+    # A category huzhou's ladder does not take: no context is judged for it, so the full check answers.
+    statements = _statements(
+        lambda: refused.append(pytest.raises(GongzhiError, _receive, r1, h1, category="x"))
+    )
+    assert statements == 1 and refused[0].value.code  # the home read; refused with the rule's code
     # Staff act through their reach, which the statement does not read: the full check, and stored.
     assert _statements(lambda: _receive(w["users"]["community_worker"], h0, channel="walk_in")) > 2
     assert AppealIntake.objects.count() == 5
@@ -372,7 +381,7 @@ def test_someone_without_a_role_in_force_on_the_home_is_refused_though_its_conte
     assert answer.status_code in (403, 404), answer.content
     # A role that has ended.
     RoleAssignment.objects.filter(user=r1).update(end=timezone.localdate() - dt.timedelta(days=1))
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(GongzhiError) as refused:
         _receive(r1, h1)
     assert getattr(refused.value, "code", None) in ("forbidden", "not_found"), refused.value
     assert AppealIntake.objects.count() == 2
@@ -381,7 +390,6 @@ def test_someone_without_a_role_in_force_on_the_home_is_refused_though_its_conte
 def test_a_changed_pack_or_override_is_checked_afresh(actor, judging):
     """The context is read from the database's rows: a pack or override changed above the home gives a new one,
     checked in full (and refused when the rules now refuse), never the verdict judged before."""
-    from gongzhi.core.errors import GongzhiError
     from gongzhi.policy.services import policy_override_set
 
     w = city_world(actor, "huzhou")

@@ -269,7 +269,7 @@ def _intake_url(script_prefix: str) -> str:
         "is routed (usually within seconds). Bad input is answered at once in both cases."
     ),
 )
-def appeal_submit(request: HttpRequest, payload: AppealIn) -> Status[dict[str, Any]]:
+def appeal_submit(request: HttpRequest, payload: AppealIn) -> Status[Any]:
     user = request.user
     if intake.queued():
         received = intake.appeal_intake_receive(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from gongzhi.access.permissions import can
 from gongzhi.access.reach import reach_of
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.appeals import cases
+from gongzhi.appeals.ladder import SEVERITIES
 from gongzhi.appeals.models import AppealIntake, Channel
 from gongzhi.audit.context import current_ip
 from gongzhi.audit.services import audit_record
@@ -248,7 +250,7 @@ def appeal_intake_receive(
     place, home = _place(actor, dwelling_id, place_id, channel)
     _check_ladder(place, home, category, severity, anonymous)
     if home is not None and home.context is not None and place_id is None:
-        _judged(category, severity, anonymous, home.context)
+        _learn(home)
     return _INSERT_INTAKE.save(received)
 
 
@@ -268,6 +270,21 @@ _JUDGED_MAX = 256  # contexts kept per (category, severity, anonymity); the demo
 
 def _judging() -> bool:
     return connection.vendor == "postgresql"
+
+
+def _learn(home: _Home) -> None:
+    """Judge at once every submission the home's context takes (each category of its ladder, each severity, with
+    and without anonymity), as _check_ladder would: learning them one by one left a worker checking in full a
+    first submission of every category in every context."""
+    assert home.context is not None
+    ladders = cases.context_for(home.policy).ladders
+    levels = set(home.levels)
+    for category, severity, anonymous in itertools.product(ladders.categories, SEVERITIES, (False, True)):
+        try:
+            cases.routed(home.policy, ladders, category, severity, anonymous, levels)
+        except GongzhiError:
+            continue
+        _judged(category, severity, anonymous, home.context)
 
 
 def _judged(category: str, severity: str, anonymous: bool, context: str) -> None:

@@ -194,7 +194,7 @@ class CompiledInsert(Generic[M]):
         return [
             (
                 quote(f.column),
-                "text" if f.get_internal_type() in ("CharField", "TextField") else f.db_type(connection),
+                "text" if f.get_internal_type() in ("CharField", "TextField") else str(f.db_type(connection)),
             )
             for f in self._fields
         ]
