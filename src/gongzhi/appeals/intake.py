@@ -72,7 +72,7 @@ class _Home:
     micro_grid_id: int | None
     levels: frozenset[str]
     policy: EffectivePolicy
-    context: str | None  # the digest of what decides the ladder check here (_CONTEXT; PostgreSQL only)
+    context: str | None  # the digest of what decides the ladder check here (_CONTEXT_PART; PostgreSQL only)
 
 
 # What decides whether the city's ladder takes a submission about a home, besides the submission's category,
@@ -249,7 +249,13 @@ def appeal_intake_receive(
         return received
     place, home = _place(actor, dwelling_id, place_id, channel)
     _check_ladder(place, home, category, severity, anonymous)
-    if home is not None and home.context is not None and place_id is None:
+    # Learnt once per context: a full check where the context is already known (staff, say) learns nothing new.
+    if (
+        home is not None
+        and home.context is not None
+        and place_id is None
+        and home.context not in _JUDGED.get((category, severity, anonymous), ())
+    ):
         _learn(home)
     return _INSERT_INTAKE.save(received)
 
